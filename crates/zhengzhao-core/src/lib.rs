@@ -1,0 +1,61 @@
+//! zhengzhao-core: the pure logic of zhengzhao (证照), China's government electronic licences.
+//!
+//! No I/O and no storage: identifiers ([`identifier`]), holder and issuer codes ([`codes`]), the
+//! licence model ([`licence`]) and its status ([`status`]), the catalogue of licence types
+//! ([`catalog`]), and validation of licence data against its type ([`validate`]). Every error
+//! carries a stable [`ErrorCode`], shared with the C ABI and the Python package.
+//!
+//! ```
+//! use zhengzhao_core::{catalog::Catalog, identifier::LicenceId};
+//! let id = LicenceId::parse("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F")?;
+//! let catalog = Catalog::builtin();
+//! assert!(catalog.len() >= 222);
+//! # Ok::<(), zhengzhao_core::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod codes;
+pub mod date;
+pub mod error;
+pub mod identifier;
+pub mod licence;
+pub mod status;
+pub mod validate;
+
+pub use error::{Coded, ErrorCode};
+
+/// Any error of zhengzhao-core. Each carries its stable [`ErrorCode`] via [`Coded::code`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A licence identifier.
+    #[error(transparent)]
+    Identifier(#[from] identifier::IdError),
+    /// A holder or issuer code.
+    #[error(transparent)]
+    Code(#[from] codes::CodeError),
+    /// The catalogue.
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    /// Licence data against its type.
+    #[error(transparent)]
+    Schema(#[from] validate::SchemaError),
+    /// An unreadable document.
+    #[error(transparent)]
+    Json(#[from] licence::JsonError),
+}
+
+impl Coded for Error {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Error::Identifier(e) => e.code(),
+            Error::Code(e) => e.code(),
+            Error::Catalog(e) => e.code(),
+            Error::Schema(e) => e.code(),
+            Error::Json(e) => e.code(),
+        }
+    }
+}
