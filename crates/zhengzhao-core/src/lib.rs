@@ -2,7 +2,8 @@
 //!
 //! No I/O and no storage: identifiers ([`identifier`]), holder and issuer codes ([`codes`]), the
 //! licence model ([`licence`]) and its status ([`status`]), the catalogue of licence types
-//! ([`catalog`]), and validation of licence data against its type ([`validate`]). Every error
+//! ([`catalog`]), validation of licence data against its type ([`validate`]), and deterministic sample data
+//! ([`sample`]). Every error
 //! carries a stable [`ErrorCode`], shared with the C ABI and the Python package.
 //!
 //! ```
@@ -22,6 +23,7 @@ pub mod date;
 pub mod error;
 pub mod identifier;
 pub mod licence;
+pub mod sample;
 pub mod status;
 pub mod validate;
 

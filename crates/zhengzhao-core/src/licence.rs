@@ -22,14 +22,14 @@ use crate::status::Status;
 /// let json = r#"{
 ///   "id": "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F",
 ///   "type_version": 1,
-///   "name": "建设工程规划许可证",
-///   "number": "建字第220100202400123号",
+///   "name": "建筑施工特种作业操作资格证书",
+///   "number": "吉A042024000123",
 ///   "issuer": { "name": "长春市规划和自然资源局", "code": "11220000013544541J" },
 ///   "issued_on": "2024-03-01",
 ///   "validity": { "from": "2024-03-01", "until": "2026-02-28" },
-///   "holders": [{ "name": "长春某某置业有限公司", "code_type": "001", "code": "91220101MA0Y3XK45T" }],
+///   "holders": [{ "name": "王伟", "code_type": "111", "code": "11010519491231002X" }],
 ///   "status": "valid",
-///   "fields": { "JSDW": "长春某某置业有限公司" }
+///   "fields": { "XM": "王伟" }
 /// }"#;
 /// let licence = Licence::from_json(json).unwrap();
 /// assert_eq!(licence.type_code().as_ref(), "11100000000013338W032");
