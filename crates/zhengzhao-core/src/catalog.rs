@@ -192,26 +192,59 @@ impl TryFrom<FieldSpec> for FieldDef {
     fn try_from(s: FieldSpec) -> Result<FieldDef, String> {
         let extra = |names: &[(&str, bool)]| -> Result<(), String> {
             match names.iter().find(|(_, present)| *present) {
-                Some((n, _)) => Err(format!("field {}: '{n}' does not apply to kind '{}'", s.code, s.kind)),
+                Some((n, _)) => Err(format!(
+                    "field {}: '{n}' does not apply to kind '{}'",
+                    s.code, s.kind
+                )),
                 None => Ok(()),
             }
         };
         let kind = match s.kind.as_str() {
             "text" => {
-                extra(&[("values", s.values.is_some()), ("unit", s.unit.is_some()), ("min", s.min.is_some()), ("max", s.max.is_some()), ("scale", s.scale.is_some())])?;
+                extra(&[
+                    ("values", s.values.is_some()),
+                    ("unit", s.unit.is_some()),
+                    ("min", s.min.is_some()),
+                    ("max", s.max.is_some()),
+                    ("scale", s.scale.is_some()),
+                ])?;
                 FieldKind::Text { max_len: s.max_len }
             }
             "enum" => {
-                extra(&[("max_len", s.max_len.is_some()), ("unit", s.unit.is_some()), ("min", s.min.is_some()), ("max", s.max.is_some()), ("scale", s.scale.is_some())])?;
-                FieldKind::Enum { values: s.values.clone().unwrap_or_default() }
+                extra(&[
+                    ("max_len", s.max_len.is_some()),
+                    ("unit", s.unit.is_some()),
+                    ("min", s.min.is_some()),
+                    ("max", s.max.is_some()),
+                    ("scale", s.scale.is_some()),
+                ])?;
+                FieldKind::Enum {
+                    values: s.values.clone().unwrap_or_default(),
+                }
             }
             "integer" => {
-                extra(&[("max_len", s.max_len.is_some()), ("values", s.values.is_some()), ("scale", s.scale.is_some())])?;
-                FieldKind::Integer { unit: s.unit.clone(), min: s.min, max: s.max }
+                extra(&[
+                    ("max_len", s.max_len.is_some()),
+                    ("values", s.values.is_some()),
+                    ("scale", s.scale.is_some()),
+                ])?;
+                FieldKind::Integer {
+                    unit: s.unit.clone(),
+                    min: s.min,
+                    max: s.max,
+                }
             }
             "decimal" => {
-                extra(&[("max_len", s.max_len.is_some()), ("values", s.values.is_some()), ("min", s.min.is_some()), ("max", s.max.is_some())])?;
-                FieldKind::Decimal { unit: s.unit.clone(), scale: s.scale }
+                extra(&[
+                    ("max_len", s.max_len.is_some()),
+                    ("values", s.values.is_some()),
+                    ("min", s.min.is_some()),
+                    ("max", s.max.is_some()),
+                ])?;
+                FieldKind::Decimal {
+                    unit: s.unit.clone(),
+                    scale: s.scale,
+                }
             }
             other => {
                 let kind = match other {
@@ -233,7 +266,14 @@ impl TryFrom<FieldSpec> for FieldDef {
                 kind
             }
         };
-        Ok(FieldDef { code: s.code, name: s.name, kind, required: s.required, holder: s.holder, example: s.example })
+        Ok(FieldDef {
+            code: s.code,
+            name: s.name,
+            kind,
+            required: s.required,
+            holder: s.holder,
+            example: s.example,
+        })
     }
 }
 
@@ -305,8 +345,10 @@ pub struct LicenceType {
 impl LicenceType {
     /// Reads a definition from JSON and checks that it is well formed.
     pub fn from_json(json: &str) -> Result<LicenceType, CatalogError> {
-        let t: LicenceType = serde_json::from_str(json)
-            .map_err(|e| CatalogError::Definition { code: String::new(), problems: vec![e.to_string()] })?;
+        let t: LicenceType = serde_json::from_str(json).map_err(|e| CatalogError::Definition {
+            code: String::new(),
+            problems: vec![e.to_string()],
+        })?;
         t.check()?;
         Ok(t)
     }
@@ -326,15 +368,25 @@ impl LicenceType {
             p.push(e.to_string());
         }
         if self.code.authority() != self.authority.code {
-            p.push(format!("type code {} is not under the authority code {}", self.code, self.authority.code));
+            p.push(format!(
+                "type code {} is not under the authority code {}",
+                self.code, self.authority.code
+            ));
         }
         if !self.authority.code.is_check_valid() {
-            p.push(format!("authority code {} fails the GB 32100 check", self.authority.code));
+            p.push(format!(
+                "authority code {} fails the GB 32100 check",
+                self.authority.code
+            ));
         }
         if self.version == 0 {
             p.push("version must be 1 or more".into());
         }
-        for (what, v) in [("name", &self.name), ("authority.name", &self.authority.name), ("sector", &self.sector)] {
+        for (what, v) in [
+            ("name", &self.name),
+            ("authority.name", &self.authority.name),
+            ("sector", &self.sector),
+        ] {
             if v.trim().is_empty() {
                 p.push(format!("{what} is empty"));
             }
@@ -353,8 +405,14 @@ impl LicenceType {
         }
         let mut seen = HashSet::new();
         for f in &self.fields {
-            let well_formed = f.code.bytes().next().is_some_and(|c| c.is_ascii_uppercase())
-                && f.code.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+            let well_formed = f
+                .code
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+                && f.code
+                    .bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
             if !well_formed {
                 p.push(format!("field code '{}' is not [A-Z][A-Z0-9_]*", f.code));
             }
@@ -373,24 +431,39 @@ impl LicenceType {
                         p.push(format!("field {}: enum values repeat", f.code));
                     }
                 }
-                FieldKind::Integer { min: Some(lo), max: Some(hi), .. } if lo > hi => {
+                FieldKind::Integer {
+                    min: Some(lo),
+                    max: Some(hi),
+                    ..
+                } if lo > hi => {
                     p.push(format!("field {}: min {lo} is above max {hi}", f.code));
                 }
-                FieldKind::Text { max_len: Some(0) } => p.push(format!("field {}: max_len 0", f.code)),
+                FieldKind::Text { max_len: Some(0) } => {
+                    p.push(format!("field {}: max_len 0", f.code))
+                }
                 _ => {}
             }
             let holder_kind_ok = match f.holder {
                 None | Some(HolderRole::Name) => true,
-                Some(HolderRole::Code) => matches!(f.kind, FieldKind::IdNumber | FieldKind::Uscc | FieldKind::Text { .. }),
+                Some(HolderRole::Code) => matches!(
+                    f.kind,
+                    FieldKind::IdNumber | FieldKind::Uscc | FieldKind::Text { .. }
+                ),
             };
             if !holder_kind_ok {
-                p.push(format!("field {}: a holder code field must be id_number, uscc or text", f.code));
+                p.push(format!(
+                    "field {}: a holder code field must be id_number, uscc or text",
+                    f.code
+                ));
             }
         }
         if p.is_empty() {
             Ok(())
         } else {
-            Err(CatalogError::Definition { code: self.code.to_string(), problems: p })
+            Err(CatalogError::Definition {
+                code: self.code.to_string(),
+                problems: p,
+            })
         }
     }
 }
@@ -481,7 +554,8 @@ mod embedded {
 
 static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     let files: Vec<(&str, &str)> = embedded::FILES.to_vec();
-    Catalog::from_toml_files(&files).unwrap_or_else(|e| panic!("the built-in catalogue is invalid: {e}"))
+    Catalog::from_toml_files(&files)
+        .unwrap_or_else(|e| panic!("the built-in catalogue is invalid: {e}"))
 });
 
 impl Catalog {
@@ -500,8 +574,11 @@ impl Catalog {
     pub fn from_toml_files(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
         let mut c = Catalog::new();
         for (name, text) in files {
-            let file: AuthorityFile = toml::from_str(text)
-                .map_err(|e| CatalogError::Definition { code: (*name).to_owned(), problems: vec![e.to_string()] })?;
+            let file: AuthorityFile =
+                toml::from_str(text).map_err(|e| CatalogError::Definition {
+                    code: (*name).to_owned(),
+                    problems: vec![e.to_string()],
+                })?;
             for t in file.types {
                 let code = format!("{}{}", file.authority.code, t.seq);
                 let code = TypeCode::parse(&code).map_err(|e| CatalogError::Definition {
@@ -554,7 +631,11 @@ impl Catalog {
             if versions.is_empty() {
                 self.types.remove(&t.code);
             }
-            return Err(CatalogError::Duplicate { code: t.code.to_string(), version: t.version, reason });
+            return Err(CatalogError::Duplicate {
+                code: t.code.to_string(),
+                version: t.version,
+                reason,
+            });
         }
         versions.push(t);
         Ok(())
@@ -570,7 +651,10 @@ impl Catalog {
         TypeCode::parse_with(code, Strictness::Lenient)
             .ok()
             .and_then(|c| self.get(&c))
-            .ok_or_else(|| CatalogError::UnknownType { code: code.to_owned(), version: None })
+            .ok_or_else(|| CatalogError::UnknownType {
+                code: code.to_owned(),
+                version: None,
+            })
     }
 
     /// A given version of a type.
@@ -578,7 +662,10 @@ impl Catalog {
         self.types
             .get(code)
             .and_then(|v| v.iter().find(|t| t.version == version))
-            .ok_or_else(|| CatalogError::UnknownType { code: code.to_string(), version: Some(version) })
+            .ok_or_else(|| CatalogError::UnknownType {
+                code: code.to_string(),
+                version: Some(version),
+            })
     }
 
     /// The latest version of every type, ordered by type code.
@@ -604,6 +691,8 @@ impl Catalog {
     /// Types whose name, sector or replaceable materials contain `query`.
     pub fn search<'a>(&'a self, query: &'a str) -> impl Iterator<Item = &'a LicenceType> + 'a {
         let q = query.trim();
-        self.iter().filter(move |t| t.name.contains(q) || t.sector.contains(q) || t.replaces.iter().any(|r| r.contains(q)))
+        self.iter().filter(move |t| {
+            t.name.contains(q) || t.sector.contains(q) || t.replaces.iter().any(|r| r.contains(q))
+        })
     }
 }

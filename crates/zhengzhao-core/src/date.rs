@@ -37,7 +37,9 @@ pub mod serde_iso {
     /// Deserialises from `yyyy-MM-dd`.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        parse(&s).ok_or_else(|| serde::de::Error::custom(format!("'{s}' is not a date in the form yyyy-MM-dd")))
+        parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{s}' is not a date in the form yyyy-MM-dd"))
+        })
     }
 
     use serde::Deserialize;
@@ -60,9 +62,9 @@ pub mod serde_iso_option {
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
         match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
             None => Ok(None),
-            Some(s) => parse(&s)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("'{s}' is not a date in the form yyyy-MM-dd"))),
+            Some(s) => parse(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("'{s}' is not a date in the form yyyy-MM-dd"))
+            }),
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $family:ident, $msg:literal; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $family:ident, $msg:literal, $hint:literal; )*) => {
         /// A stable error code. See the [module documentation](self).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -37,6 +37,11 @@ macro_rules! error_codes {
             /// A one-line description of what the code means.
             pub const fn description(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $msg,)* }
+            }
+
+            /// What to do about it, in one line.
+            pub const fn hint(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $hint,)* }
             }
 
             /// The code with this number, if there is one.
@@ -83,45 +88,45 @@ impl Family {
 
 error_codes! {
     /// Not a licence identifier: wrong root or wrong number of segments.
-    IdSyntax = 1001, "ZZ-E-ID-001", Identifier, "not a GB/T 36904 licence identifier";
+    IdSyntax = 1001, "ZZ-E-ID-001", Identifier, "not a GB/T 36904 licence identifier", "an identifier looks like 1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>";
     /// The type-code segment is malformed.
-    IdTypeCode = 1002, "ZZ-E-ID-002", Identifier, "the licence type code segment is invalid";
+    IdTypeCode = 1002, "ZZ-E-ID-002", Identifier, "the licence type code segment is invalid", "the type code is the defining authority's 统一社会信用代码 followed by 3 digits; see `zhengzhao catalog list`";
     /// The issuer-code segment is malformed.
-    IdIssuerCode = 1003, "ZZ-E-ID-003", Identifier, "the issuer code segment is invalid";
+    IdIssuerCode = 1003, "ZZ-E-ID-003", Identifier, "the issuer code segment is invalid", "use the issuer's 统一社会信用代码; legacy identifiers with a 行政区划代码 need --lenient";
     /// The serial segment is malformed.
-    IdSerial = 1004, "ZZ-E-ID-004", Identifier, "the serial segment is invalid";
+    IdSerial = 1004, "ZZ-E-ID-004", Identifier, "the serial segment is invalid", "serials are 7–32 characters of 0-9 and A-Z (legacy: 1–32 with --lenient)";
     /// The version segment is malformed.
-    IdVersion = 1005, "ZZ-E-ID-005", Identifier, "the version segment is invalid";
+    IdVersion = 1005, "ZZ-E-ID-005", Identifier, "the version segment is invalid", "versions are 3 digits from 001";
     /// The ISO/IEC 7064 MOD 37,36 check character does not match.
-    IdCheck = 1006, "ZZ-E-ID-006", Identifier, "the check character does not match";
+    IdCheck = 1006, "ZZ-E-ID-006", Identifier, "the check character does not match", "the identifier was mistyped or altered: compare it with the original";
 
     /// A 统一社会信用代码 with the wrong length or characters.
-    UsccFormat = 1101, "ZZ-E-CODE-001", Code, "not a 统一社会信用代码 (18 characters of 0-9 and A-Y without I, O, S, V, Z)";
+    UsccFormat = 1101, "ZZ-E-CODE-001", Code, "not a 统一社会信用代码 (18 characters of 0-9 and A-Y without I, O, S, V, Z)", "a 统一社会信用代码 has 18 characters; the letters I, O, S, V and Z never occur";
     /// A 统一社会信用代码 whose GB 32100 check character does not match.
-    UsccCheck = 1102, "ZZ-E-CODE-002", Code, "the 统一社会信用代码 check character does not match";
+    UsccCheck = 1102, "ZZ-E-CODE-002", Code, "the 统一社会信用代码 check character does not match", "the code was mistyped, or is a legacy pilot-area code (accepted with a warning where legacy data is allowed)";
     /// A 公民身份号码 with the wrong length or characters.
-    IdNumberFormat = 1111, "ZZ-E-CODE-011", Code, "not a 公民身份号码 (17 digits and a digit or X)";
+    IdNumberFormat = 1111, "ZZ-E-CODE-011", Code, "not a 公民身份号码 (17 digits and a digit or X)", "a 公民身份号码 has 17 digits and a final digit or X";
     /// A 公民身份号码 whose birth date is not a real date.
-    IdNumberDate = 1112, "ZZ-E-CODE-012", Code, "the birth date in the 公民身份号码 is not a real date";
+    IdNumberDate = 1112, "ZZ-E-CODE-012", Code, "the birth date in the 公民身份号码 is not a real date", "characters 7–14 are the birth date yyyyMMdd: check them";
     /// A 公民身份号码 whose GB 11643 check character does not match.
-    IdNumberCheck = 1113, "ZZ-E-CODE-013", Code, "the 公民身份号码 check character does not match";
+    IdNumberCheck = 1113, "ZZ-E-CODE-013", Code, "the 公民身份号码 check character does not match", "the number was mistyped: compare it with the identity card";
     /// Not a GB/T 2260 行政区划代码.
-    AreaCode = 1121, "ZZ-E-CODE-021", Code, "not a 行政区划代码 (6 digits with a known province)";
+    AreaCode = 1121, "ZZ-E-CODE-021", Code, "not a 行政区划代码 (6 digits with a known province)", "use a GB/T 2260 行政区划代码 such as 330106";
     /// A holder code type that is not three digits.
-    HolderCodeType = 1131, "ZZ-E-CODE-031", Code, "not a holder code type (3 digits, e.g. 111 or 001)";
+    HolderCodeType = 1131, "ZZ-E-CODE-031", Code, "not a holder code type (3 digits, e.g. 111 or 001)", "use 111 for 公民身份号码, 001 for 统一社会信用代码, 099 for other organisation codes";
 
     /// No licence type with this code (or this version) in the catalogue.
-    CatalogUnknownType = 1201, "ZZ-E-CAT-001", Catalog, "no such licence type in the catalogue";
+    CatalogUnknownType = 1201, "ZZ-E-CAT-001", Catalog, "no such licence type in the catalogue", "list the known types with `zhengzhao catalog list`";
     /// A licence type definition that is not well formed.
-    CatalogDefinition = 1202, "ZZ-E-CAT-002", Catalog, "the licence type definition is invalid";
+    CatalogDefinition = 1202, "ZZ-E-CAT-002", Catalog, "the licence type definition is invalid", "fix the definition: see docs/catalog-format.md";
     /// A type code, or a version of it, that is already registered.
-    CatalogDuplicate = 1203, "ZZ-E-CAT-003", Catalog, "the licence type (or this version of it) is already registered";
+    CatalogDuplicate = 1203, "ZZ-E-CAT-003", Catalog, "the licence type (or this version of it) is already registered", "register the next version of the type instead";
 
     /// Licence data that violates its type's rules (every violation is listed).
-    SchemaViolation = 1301, "ZZ-E-SCHEMA-001", Schema, "the licence data does not satisfy its type";
+    SchemaViolation = 1301, "ZZ-E-SCHEMA-001", Schema, "the licence data does not satisfy its type", "correct the listed fields: `zhengzhao catalog show <type code>` shows the type's fields";
 
     /// A document that is not well-formed JSON or does not have the expected shape.
-    Json = 1401, "ZZ-E-FMT-001", Format, "the document is not well-formed JSON of the expected shape";
+    Json = 1401, "ZZ-E-FMT-001", Format, "the document is not well-formed JSON of the expected shape", "check that the document is complete, UTF-8 JSON of the expected shape";
 }
 
 impl fmt::Display for ErrorCode {
@@ -152,6 +157,7 @@ mod tests {
             assert_eq!(ErrorCode::from_number(c.number()), Some(c));
             assert_eq!(ErrorCode::from_name(c.name()), Some(c));
             assert!(!c.description().is_empty());
+            assert!(!c.hint().is_empty());
         }
         assert_eq!(ErrorCode::from_number(0), None);
         assert_eq!(ErrorCode::from_name("ZZ-E-NOPE"), None);

@@ -139,9 +139,16 @@ impl TypeCode {
 
     /// Parses a type code with the given strictness (lenient: the authority code may fail its check).
     pub fn parse_with(s: &str, strictness: Strictness) -> Result<TypeCode, IdError> {
-        let err = |reason: String| IdError::Segment { segment: Segment::TypeCode, value: s.to_owned(), reason };
+        let err = |reason: String| IdError::Segment {
+            segment: Segment::TypeCode,
+            value: s.to_owned(),
+            reason,
+        };
         if s.len() != 21 || !s.is_ascii() {
-            return Err(err(format!("{} characters, expected 21 (an 18-character 统一社会信用代码 and 3 digits)", s.chars().count())));
+            return Err(err(format!(
+                "{} characters, expected 21 (an 18-character 统一社会信用代码 and 3 digits)",
+                s.chars().count()
+            )));
         }
         let (authority, seq) = s.split_at(18);
         match strictness {
@@ -196,12 +203,24 @@ pub enum IssuerCode {
 
 impl IssuerCode {
     fn parse(s: &str, strictness: Strictness) -> Result<IssuerCode, IdError> {
-        let err = |reason: String| IdError::Segment { segment: Segment::IssuerCode, value: s.to_owned(), reason };
+        let err = |reason: String| IdError::Segment {
+            segment: Segment::IssuerCode,
+            value: s.to_owned(),
+            reason,
+        };
         match (s.len(), strictness) {
-            (6, Strictness::Lenient) => AreaCode::parse(s).map(IssuerCode::Area).map_err(|e| err(e.to_string())),
-            (6, Strictness::Strict) => Err(err("a 行政区划代码 as issuer code is accepted only in lenient mode".into())),
-            (_, Strictness::Strict) => Uscc::parse(s).map(IssuerCode::Uscc).map_err(|e| err(e.to_string())),
-            (_, Strictness::Lenient) => Uscc::parse_legacy(s).map(IssuerCode::Uscc).map_err(|e| err(e.to_string())),
+            (6, Strictness::Lenient) => AreaCode::parse(s)
+                .map(IssuerCode::Area)
+                .map_err(|e| err(e.to_string())),
+            (6, Strictness::Strict) => Err(err(
+                "a 行政区划代码 as issuer code is accepted only in lenient mode".into(),
+            )),
+            (_, Strictness::Strict) => Uscc::parse(s)
+                .map(IssuerCode::Uscc)
+                .map_err(|e| err(e.to_string())),
+            (_, Strictness::Lenient) => Uscc::parse_legacy(s)
+                .map(IssuerCode::Uscc)
+                .map_err(|e| err(e.to_string())),
         }
     }
 }
@@ -247,11 +266,16 @@ impl LicenceId {
         let rest = s
             .strip_prefix(ROOT)
             .and_then(|r| r.strip_prefix('.'))
-            .ok_or_else(|| IdError::Syntax { reason: format!("does not start with '{ROOT}.'") })?;
+            .ok_or_else(|| IdError::Syntax {
+                reason: format!("does not start with '{ROOT}.'"),
+            })?;
         let parts: Vec<&str> = rest.split('.').collect();
         if parts.len() != 5 {
             return Err(IdError::Syntax {
-                reason: format!("{} segments after the root, expected 5 (type.issuer.serial.version.check)", parts.len()),
+                reason: format!(
+                    "{} segments after the root, expected 5 (type.issuer.serial.version.check)",
+                    parts.len()
+                ),
             });
         }
         let type_code = TypeCode::parse_with(parts[0], strictness)?;
@@ -261,9 +285,18 @@ impl LicenceId {
         let check = parts[4];
         let expected = check_char(&[parts[0], parts[1], parts[2], parts[3]]);
         if check.len() != 1 || check.as_bytes()[0] as char != expected {
-            return Err(IdError::Check { found: check.to_owned(), expected });
+            return Err(IdError::Check {
+                found: check.to_owned(),
+                expected,
+            });
         }
-        Ok(LicenceId { text: s.to_owned(), type_code, issuer, serial, version })
+        Ok(LicenceId {
+            text: s.to_owned(),
+            type_code,
+            issuer,
+            serial,
+            version,
+        })
     }
 
     /// Makes an identifier from its parts, computing the check character. The issuer must be a
@@ -276,7 +309,12 @@ impl LicenceId {
     /// let id = LicenceId::new(&t, "11430000006122244L", "20230000403", 1).unwrap();
     /// assert_eq!(id.as_ref(), "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U");
     /// ```
-    pub fn new(type_code: &TypeCode, issuer: &str, serial: &str, version: u16) -> Result<LicenceId, IdError> {
+    pub fn new(
+        type_code: &TypeCode,
+        issuer: &str,
+        serial: &str,
+        version: u16,
+    ) -> Result<LicenceId, IdError> {
         TypeCode::parse(type_code.as_ref())?;
         let issuer = IssuerCode::parse(issuer, Strictness::Strict)?;
         let serial = parse_serial(serial, Strictness::Strict)?;
@@ -291,7 +329,13 @@ impl LicenceId {
         let issuer_s = issuer.to_string();
         let check = check_char(&[type_code.as_ref(), &issuer_s, &serial, &v]);
         let text = format!("{ROOT}.{type_code}.{issuer_s}.{serial}.{v}.{check}");
-        Ok(LicenceId { text, type_code: type_code.clone(), issuer, serial, version })
+        Ok(LicenceId {
+            text,
+            type_code: type_code.clone(),
+            issuer,
+            serial,
+            version,
+        })
     }
 
     /// The same licence at another version (e.g. `002` for a change that supersedes `001`).
@@ -306,8 +350,15 @@ impl LicenceId {
         let v = format!("{version:03}");
         let issuer_s = self.issuer.to_string();
         let check = check_char(&[self.type_code.as_ref(), &issuer_s, &self.serial, &v]);
-        let text = format!("{ROOT}.{}.{issuer_s}.{}.{v}.{check}", self.type_code, self.serial);
-        Ok(LicenceId { text, version, ..self.clone() })
+        let text = format!(
+            "{ROOT}.{}.{issuer_s}.{}.{v}.{check}",
+            self.type_code, self.serial
+        );
+        Ok(LicenceId {
+            text,
+            version,
+            ..self.clone()
+        })
     }
 
     /// The licence type code.
@@ -343,39 +394,63 @@ impl LicenceId {
         let mut w = Vec::new();
         let authority = self.type_code.authority();
         if !authority.is_check_valid() {
-            w.push(format!("type code: the defining authority code {authority} fails the GB 32100 check"));
+            w.push(format!(
+                "type code: the defining authority code {authority} fails the GB 32100 check"
+            ));
         }
         match &self.issuer {
-            IssuerCode::Uscc(u) if !u.is_check_valid() => {
-                w.push(format!("issuer code {u} fails the GB 32100 check (legacy pilot-area code, or mistyped)"))
-            }
-            IssuerCode::Area(a) => w.push(format!("issuer code {a} is a 行政区划代码, not a 统一社会信用代码")),
+            IssuerCode::Uscc(u) if !u.is_check_valid() => w.push(format!(
+                "issuer code {u} fails the GB 32100 check (legacy pilot-area code, or mistyped)"
+            )),
+            IssuerCode::Area(a) => w.push(format!(
+                "issuer code {a} is a 行政区划代码, not a 统一社会信用代码"
+            )),
             _ => {}
         }
         if !STRICT_SERIAL.contains(&self.serial.len()) {
-            w.push(format!("serial {} has {} characters; new identifiers use 7–32", self.serial, self.serial.len()));
+            w.push(format!(
+                "serial {} has {} characters; new identifiers use 7–32",
+                self.serial,
+                self.serial.len()
+            ));
         }
         w
     }
 }
 
 fn parse_serial(s: &str, strictness: Strictness) -> Result<String, IdError> {
-    let err = |reason: String| IdError::Segment { segment: Segment::Serial, value: s.to_owned(), reason };
+    let err = |reason: String| IdError::Segment {
+        segment: Segment::Serial,
+        value: s.to_owned(),
+        reason,
+    };
     let range = match strictness {
         Strictness::Strict => STRICT_SERIAL,
         Strictness::Lenient => LENIENT_SERIAL,
     };
-    if let Some(c) = s.chars().find(|c| !(c.is_ascii_digit() || c.is_ascii_uppercase())) {
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || c.is_ascii_uppercase()))
+    {
         return Err(err(format!("character '{c}' is not one of 0-9 A-Z")));
     }
     if !range.contains(&s.len()) {
-        return Err(err(format!("{} characters, expected {}–{}", s.len(), range.start(), range.end())));
+        return Err(err(format!(
+            "{} characters, expected {}–{}",
+            s.len(),
+            range.start(),
+            range.end()
+        )));
     }
     Ok(s.to_owned())
 }
 
 fn parse_version(s: &str) -> Result<u16, IdError> {
-    let err = |reason: &str| IdError::Segment { segment: Segment::Version, value: s.to_owned(), reason: reason.to_owned() };
+    let err = |reason: &str| IdError::Segment {
+        segment: Segment::Version,
+        value: s.to_owned(),
+        reason: reason.to_owned(),
+    };
     if s.len() != 3 || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(err("expected 3 digits"));
     }
@@ -463,7 +538,13 @@ mod tests {
         for s in REAL {
             let id = LicenceId::parse(s).unwrap();
             assert_eq!(id.to_string(), s);
-            let rebuilt = LicenceId::new(id.type_code(), &id.issuer().to_string(), id.serial(), id.version()).unwrap();
+            let rebuilt = LicenceId::new(
+                id.type_code(),
+                &id.issuer().to_string(),
+                id.serial(),
+                id.version(),
+            )
+            .unwrap();
             assert_eq!(rebuilt, id);
             let json = serde_json::to_string(&id).unwrap();
             assert_eq!(serde_json::from_str::<LicenceId>(&json).unwrap(), id);
@@ -473,18 +554,54 @@ mod tests {
     #[test]
     fn errors_name_the_segment() {
         let cases = [
-            ("1.2.156.3005.3.11100000000013338W032.11220000013544541J.2430599.001.F", Segment::Root),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001", Segment::Root),
-            ("1.2.156.3005.2.11100000000013338X032.11220000013544541J.2430599.001.F", Segment::TypeCode),
-            ("1.2.156.3005.2.11100000000013338W03.11220000013544541J.2430599.001.F", Segment::TypeCode),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541K.2430599.001.F", Segment::IssuerCode),
-            ("1.2.156.3005.2.11100000000013338W032.220100.2430599.001.F", Segment::IssuerCode),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.243059a.001.F", Segment::Serial),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.24305.001.F", Segment::Serial),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.000.F", Segment::Version),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.01.F", Segment::Version),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.FF", Segment::Check),
-            ("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.", Segment::Check),
+            (
+                "1.2.156.3005.3.11100000000013338W032.11220000013544541J.2430599.001.F",
+                Segment::Root,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001",
+                Segment::Root,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338X032.11220000013544541J.2430599.001.F",
+                Segment::TypeCode,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W03.11220000013544541J.2430599.001.F",
+                Segment::TypeCode,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541K.2430599.001.F",
+                Segment::IssuerCode,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.220100.2430599.001.F",
+                Segment::IssuerCode,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.243059a.001.F",
+                Segment::Serial,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.24305.001.F",
+                Segment::Serial,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.000.F",
+                Segment::Version,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.01.F",
+                Segment::Version,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.FF",
+                Segment::Check,
+            ),
+            (
+                "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.",
+                Segment::Check,
+            ),
         ];
         for (s, seg) in cases {
             let e = LicenceId::parse(s).unwrap_err();
@@ -496,21 +613,35 @@ mod tests {
     fn lenient_accepts_area_issuers_and_pilot_codes_but_keeps_the_check() {
         let t = TypeCode::parse("11100000000013338W032").unwrap();
         let area = "220100";
-        let text = format!("{ROOT}.{t}.{area}.12345.001.{}", check_char(&[t.as_ref(), area, "12345", "001"]));
+        let text = format!(
+            "{ROOT}.{t}.{area}.12345.001.{}",
+            check_char(&[t.as_ref(), area, "12345", "001"])
+        );
         assert!(LicenceId::parse(&text).is_err());
         let id = LicenceId::parse_with(&text, Strictness::Lenient).unwrap();
         assert!(matches!(id.issuer(), IssuerCode::Area(_)));
         assert_eq!(id.to_string(), text);
 
         let pilot = "91350100M0001TGQXM";
-        let text = format!("{ROOT}.{t}.{pilot}.1234567.001.{}", check_char(&[t.as_ref(), pilot, "1234567", "001"]));
-        assert_eq!(LicenceId::parse(&text).unwrap_err().segment(), Segment::IssuerCode);
+        let text = format!(
+            "{ROOT}.{t}.{pilot}.1234567.001.{}",
+            check_char(&[t.as_ref(), pilot, "1234567", "001"])
+        );
+        assert_eq!(
+            LicenceId::parse(&text).unwrap_err().segment(),
+            Segment::IssuerCode
+        );
         assert!(LicenceId::parse_with(&text, Strictness::Lenient).is_ok());
 
         let mut bad = text.clone();
         bad.pop();
         bad.push(if text.ends_with('0') { '1' } else { '0' });
-        assert_eq!(LicenceId::parse_with(&bad, Strictness::Lenient).unwrap_err().segment(), Segment::Check);
+        assert_eq!(
+            LicenceId::parse_with(&bad, Strictness::Lenient)
+                .unwrap_err()
+                .segment(),
+            Segment::Check
+        );
     }
 
     #[test]
@@ -527,9 +658,29 @@ mod tests {
     #[test]
     fn new_refuses_bad_parts() {
         let t = TypeCode::parse("11100000000013338W032").unwrap();
-        assert_eq!(LicenceId::new(&t, "11220000013544541K", "2430599", 1).unwrap_err().segment(), Segment::IssuerCode);
-        assert_eq!(LicenceId::new(&t, "11220000013544541J", "24305-99", 1).unwrap_err().segment(), Segment::Serial);
-        assert_eq!(LicenceId::new(&t, "11220000013544541J", &"9".repeat(33), 1).unwrap_err().segment(), Segment::Serial);
-        assert_eq!(LicenceId::new(&t, "11220000013544541J", "2430599", 0).unwrap_err().segment(), Segment::Version);
+        assert_eq!(
+            LicenceId::new(&t, "11220000013544541K", "2430599", 1)
+                .unwrap_err()
+                .segment(),
+            Segment::IssuerCode
+        );
+        assert_eq!(
+            LicenceId::new(&t, "11220000013544541J", "24305-99", 1)
+                .unwrap_err()
+                .segment(),
+            Segment::Serial
+        );
+        assert_eq!(
+            LicenceId::new(&t, "11220000013544541J", &"9".repeat(33), 1)
+                .unwrap_err()
+                .segment(),
+            Segment::Serial
+        );
+        assert_eq!(
+            LicenceId::new(&t, "11220000013544541J", "2430599", 0)
+                .unwrap_err()
+                .segment(),
+            Segment::Version
+        );
     }
 }

@@ -105,7 +105,10 @@ pub struct Validity {
 impl Validity {
     /// A period with an end.
     pub fn period(from: Date, until: Date) -> Validity {
-        Validity { from, until: Some(until) }
+        Validity {
+            from,
+            until: Some(until),
+        }
     }
 
     /// 长期有效: no end date.
@@ -168,19 +171,38 @@ mod tests {
         fields.insert("ZJCX".into(), Value::from("C1"));
         fields.insert("CCLZRQ".into(), Value::from("2010-05-04"));
         Licence {
-            id: LicenceId::parse("1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U").unwrap(),
+            id: LicenceId::parse(
+                "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U",
+            )
+            .unwrap(),
             type_version: 3,
             name: "机动车驾驶证".into(),
             number: "430102199001011234".into(),
-            issuer: Issuer { name: "长沙市公安局交通警察支队".into(), code: Uscc::parse("11430000006122244L").unwrap() },
+            issuer: Issuer {
+                name: "长沙市公安局交通警察支队".into(),
+                code: Uscc::parse("11430000006122244L").unwrap(),
+            },
             issued_on: date!(2020 - 05 - 04),
             validity: Validity::period(date!(2020 - 05 - 04), date!(2030 - 05 - 04)),
             holders: vec![
-                Holder { name: "张三".into(), code_type: HolderCodeType::ID_NUMBER, code: "11010519491231002X".into() },
-                Holder { name: "某公司".into(), code_type: HolderCodeType::USCC, code: "91350100M0001TGQXM".into() },
+                Holder {
+                    name: "张三".into(),
+                    code_type: HolderCodeType::ID_NUMBER,
+                    code: "11010519491231002X".into(),
+                },
+                Holder {
+                    name: "某公司".into(),
+                    code_type: HolderCodeType::USCC,
+                    code: "91350100M0001TGQXM".into(),
+                },
             ],
             area: Some(AreaCode::parse("430102").unwrap()),
-            previous: Some(LicenceId::parse("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F").unwrap()),
+            previous: Some(
+                LicenceId::parse(
+                    "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F",
+                )
+                .unwrap(),
+            ),
             status: Status::Suspended,
             fields,
         }
@@ -191,7 +213,12 @@ mod tests {
         let l = sample();
         let json = l.to_json();
         assert_eq!(Licence::from_json(&json).unwrap(), l);
-        let long = Licence { validity: Validity::long_term(date!(2020 - 01 - 01)), area: None, previous: None, ..l };
+        let long = Licence {
+            validity: Validity::long_term(date!(2020 - 01 - 01)),
+            area: None,
+            previous: None,
+            ..l
+        };
         let json = long.to_json();
         assert!(json.contains(r#""until":null"#));
         assert_eq!(Licence::from_json(&json).unwrap(), long);
@@ -207,11 +234,17 @@ mod tests {
 
         let mut v: Value = serde_json::from_str(&sample().to_json()).unwrap();
         v["id"] = Value::from("1.2.156.3005.2.x");
-        assert!(Licence::from_json(&v.to_string()).unwrap_err().0.contains("segments"));
+        assert!(Licence::from_json(&v.to_string())
+            .unwrap_err()
+            .0
+            .contains("segments"));
 
         let mut v: Value = serde_json::from_str(&sample().to_json()).unwrap();
         v["colour"] = Value::from("red");
-        assert!(Licence::from_json(&v.to_string()).unwrap_err().0.contains("colour"));
+        assert!(Licence::from_json(&v.to_string())
+            .unwrap_err()
+            .0
+            .contains("colour"));
 
         for bad in ["", "{", "[]", "null", "{\"id\": 1}"] {
             assert!(Licence::from_json(bad).is_err(), "{bad}");
@@ -220,12 +253,18 @@ mod tests {
 
     #[test]
     fn expiry_does_not_wait_for_a_sweep() {
-        let l = Licence { status: Status::Valid, ..sample() };
+        let l = Licence {
+            status: Status::Valid,
+            ..sample()
+        };
         assert_eq!(l.status_on(date!(2025 - 01 - 01)), Status::Valid);
         assert_eq!(l.status_on(date!(2030 - 05 - 04)), Status::Valid);
         assert_eq!(l.status_on(date!(2030 - 05 - 05)), Status::Expired);
         assert_eq!(l.status_on(date!(2019 - 01 - 01)), Status::Expired);
-        let revoked = Licence { status: Status::Revoked, ..sample() };
+        let revoked = Licence {
+            status: Status::Revoked,
+            ..sample()
+        };
         assert_eq!(revoked.status_on(date!(2031 - 01 - 01)), Status::Revoked);
     }
 }

@@ -24,12 +24,35 @@ use crate::identifier::{IdError, LicenceId};
 use crate::licence::{Holder, Issuer, Licence, Validity};
 use crate::status::Status;
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "子涵", "浩然", "雨桐"];
-const TRADE_NAMES: &[&str] = &["青岚", "瑞丰", "恒远", "华信", "宏达", "金桥", "新源", "嘉禾", "博雅", "天成", "锦程", "中和", "东方", "汇通", "安泰", "长青"];
-const INDUSTRIES: &[&str] = &["信息技术", "餐饮管理", "建筑工程", "商贸", "物流", "医药", "文化传媒", "农业科技", "置业", "食品"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "子涵", "浩然", "雨桐",
+];
+const TRADE_NAMES: &[&str] = &[
+    "青岚", "瑞丰", "恒远", "华信", "宏达", "金桥", "新源", "嘉禾", "博雅", "天成", "锦程", "中和",
+    "东方", "汇通", "安泰", "长青",
+];
+const INDUSTRIES: &[&str] = &[
+    "信息技术",
+    "餐饮管理",
+    "建筑工程",
+    "商贸",
+    "物流",
+    "医药",
+    "文化传媒",
+    "农业科技",
+    "置业",
+    "食品",
+];
 /// Real county-level 行政区划代码 of a few provinces.
-const AREAS: &[&str] = &["330106", "330102", "330110", "110105", "110108", "310104", "440305", "320102", "510107", "420106", "220102"];
+const AREAS: &[&str] = &[
+    "330106", "330102", "330110", "110105", "110108", "310104", "440305", "320102", "510107",
+    "420106", "220102",
+];
 const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// A seeded generator of sample data (SplitMix64: small, fast, and the same on every platform).
@@ -71,10 +94,21 @@ impl Sampler {
     pub fn person(&mut self) -> Holder {
         let name = format!("{}{}", self.pick(SURNAMES), self.pick(GIVEN));
         let area = self.area();
-        let birth = Date::from_julian_day(2_433_283 + self.below(20_000) as i32).expect("1950–2004");
-        let first17 = format!("{area}{}{:03}", date::format(birth).replace('-', ""), self.below(1000));
-        let code = IdNumber::complete(&first17).expect("valid by construction").to_string();
-        Holder { name, code_type: HolderCodeType::ID_NUMBER, code }
+        let birth =
+            Date::from_julian_day(2_433_283 + self.below(20_000) as i32).expect("1950–2004");
+        let first17 = format!(
+            "{area}{}{:03}",
+            date::format(birth).replace('-', ""),
+            self.below(1000)
+        );
+        let code = IdNumber::complete(&first17)
+            .expect("valid by construction")
+            .to_string();
+        Holder {
+            name,
+            code_type: HolderCodeType::ID_NUMBER,
+            code,
+        }
     }
 
     /// A company with a valid 统一社会信用代码.
@@ -90,13 +124,23 @@ impl Sampler {
             "42" => "武汉",
             _ => "长春",
         };
-        let name = format!("{city}{}{}有限公司", self.pick(TRADE_NAMES), self.pick(INDUSTRIES));
+        let name = format!(
+            "{city}{}{}有限公司",
+            self.pick(TRADE_NAMES),
+            self.pick(INDUSTRIES)
+        );
         let mut first17 = format!("91{area}");
         for _ in 0..9 {
             first17.push(*self.pick(USCC_ALPHABET) as char);
         }
-        let code = Uscc::complete(&first17).expect("valid by construction").to_string();
-        Holder { name, code_type: HolderCodeType::USCC, code }
+        let code = Uscc::complete(&first17)
+            .expect("valid by construction")
+            .to_string();
+        Holder {
+            name,
+            code_type: HolderCodeType::USCC,
+            code,
+        }
     }
 
     /// A holder of the kind a type admits.
@@ -115,12 +159,22 @@ impl Sampler {
         for _ in 0..9 {
             first17.push(*self.pick(USCC_ALPHABET) as char);
         }
-        Issuer { name: name.to_owned(), code: Uscc::complete(&first17).expect("valid by construction") }
+        Issuer {
+            name: name.to_owned(),
+            code: Uscc::complete(&first17).expect("valid by construction"),
+        }
     }
 
     /// A licence of type `ty` for `holder`, issued on `issued_on` by `issuer`, with serial
     /// `serial`, satisfying the type.
-    pub fn licence(&mut self, ty: &LicenceType, issuer: &Issuer, holder: &Holder, serial: &str, issued_on: Date) -> Result<Licence, IdError> {
+    pub fn licence(
+        &mut self,
+        ty: &LicenceType,
+        issuer: &Issuer,
+        holder: &Holder,
+        serial: &str,
+        issued_on: Date,
+    ) -> Result<Licence, IdError> {
         let id = LicenceId::new(&ty.code, issuer.code.as_ref(), serial, 1)?;
         let long_term = match ty.validity.kind {
             ValidityKind::LongTerm => true,
@@ -131,15 +185,26 @@ impl Sampler {
             Validity::long_term(issued_on)
         } else {
             let years = ty.validity.max_years.unwrap_or(5).min(5) as i32;
-            let end = issued_on.replace_year(issued_on.year() + years).unwrap_or(issued_on) - time::Duration::days(1);
+            let end = issued_on
+                .replace_year(issued_on.year() + years)
+                .unwrap_or(issued_on)
+                - time::Duration::days(1);
             Validity::period(issued_on, end.max(issued_on))
         };
-        let fields = ty.fields.iter().map(|f| (f.code.clone(), self.field(f, holder, issued_on))).collect::<BTreeMap<_, _>>();
+        let fields = ty
+            .fields
+            .iter()
+            .map(|f| (f.code.clone(), self.field(f, holder, issued_on)))
+            .collect::<BTreeMap<_, _>>();
         Ok(Licence {
             id,
             type_version: ty.version,
             name: ty.name.clone(),
-            number: format!("{}{}", &serial[serial.len().saturating_sub(6)..], self.below(1_000_000)),
+            number: format!(
+                "{}{}",
+                &serial[serial.len().saturating_sub(6)..],
+                self.below(1_000_000)
+            ),
             issuer: issuer.clone(),
             issued_on,
             validity,
@@ -160,11 +225,16 @@ impl Sampler {
         }
         match &f.kind {
             FieldKind::Text { max_len } => {
-                let text = f.example.clone().unwrap_or_else(|| format!("{}（示例）", f.name));
+                let text = f
+                    .example
+                    .clone()
+                    .unwrap_or_else(|| format!("{}（示例）", f.name));
                 let max = max_len.map_or(usize::MAX, |m| m as usize);
                 Value::from(text.chars().take(max).collect::<String>())
             }
-            FieldKind::Date => Value::from(date::format(issued_on - time::Duration::days(self.below(3650) as i64))),
+            FieldKind::Date => Value::from(date::format(
+                issued_on - time::Duration::days(self.below(3650) as i64),
+            )),
             FieldKind::Enum { values } => Value::from(self.pick(values).clone()),
             FieldKind::Integer { min, max, .. } => {
                 let lo = min.unwrap_or(1);
@@ -176,16 +246,26 @@ impl Sampler {
                 let whole = self.below(100_000);
                 match digits {
                     0 => Value::from(whole.to_string()),
-                    d => Value::from(format!("{whole}.{:0width$}", self.below(10u64.pow(d)), width = d as usize)),
+                    d => Value::from(format!(
+                        "{whole}.{:0width$}",
+                        self.below(10u64.pow(d)),
+                        width = d as usize
+                    )),
                 }
             }
-            FieldKind::IdNumber if holder.code_type == HolderCodeType::ID_NUMBER => Value::from(holder.code.clone()),
+            FieldKind::IdNumber if holder.code_type == HolderCodeType::ID_NUMBER => {
+                Value::from(holder.code.clone())
+            }
             FieldKind::IdNumber => Value::from(self.person().code),
-            FieldKind::Uscc if holder.code_type == HolderCodeType::USCC => Value::from(holder.code.clone()),
+            FieldKind::Uscc if holder.code_type == HolderCodeType::USCC => {
+                Value::from(holder.code.clone())
+            }
             FieldKind::Uscc => Value::from(self.organisation().code),
             FieldKind::AreaCode => Value::from(self.area()),
             FieldKind::Attachment => {
-                let hex: String = (0..4).map(|_| format!("{:016x}", self.next_u64())).collect();
+                let hex: String = (0..4)
+                    .map(|_| format!("{:016x}", self.next_u64()))
+                    .collect();
                 Value::from(format!("sha256:{hex}"))
             }
         }

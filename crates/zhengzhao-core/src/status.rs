@@ -68,7 +68,10 @@ impl Status {
 
     /// The state for an external code.
     pub fn from_external_code(code: &str) -> Option<Status> {
-        Status::ALL.iter().copied().find(|s| s.external_code() == code)
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|s| s.external_code() == code)
     }
 
     /// The Chinese label of the external table.

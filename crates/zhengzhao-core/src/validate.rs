@@ -145,7 +145,10 @@ pub fn validate(catalog: &Catalog, licence: &Licence) -> Result<Vec<Warning>, Er
 
 /// Validates a licence against a given licence type definition.
 pub fn validate_against(ty: &LicenceType, licence: &Licence) -> Result<Vec<Warning>, SchemaError> {
-    let mut c = Checker { violations: Vec::new(), warnings: Vec::new() };
+    let mut c = Checker {
+        violations: Vec::new(),
+        warnings: Vec::new(),
+    };
     c.metadata(ty, licence);
     c.holders(ty, licence);
     c.validity(ty, licence);
@@ -153,7 +156,11 @@ pub fn validate_against(ty: &LicenceType, licence: &Licence) -> Result<Vec<Warni
     if c.violations.is_empty() {
         Ok(c.warnings)
     } else {
-        Err(SchemaError { licence: licence.id.to_string(), violations: c.violations, warnings: c.warnings })
+        Err(SchemaError {
+            licence: licence.id.to_string(),
+            violations: c.violations,
+            warnings: c.warnings,
+        })
     }
 }
 
@@ -163,23 +170,56 @@ struct Checker {
 }
 
 impl Checker {
-    fn violation(&mut self, path: impl Into<String>, rule: Rule, value: Option<String>, message: impl Into<String>) {
-        self.violations.push(Violation { path: path.into(), rule, value, message: message.into() });
+    fn violation(
+        &mut self,
+        path: impl Into<String>,
+        rule: Rule,
+        value: Option<String>,
+        message: impl Into<String>,
+    ) {
+        self.violations.push(Violation {
+            path: path.into(),
+            rule,
+            value,
+            message: message.into(),
+        });
     }
 
     fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.warnings.push(Warning { path: path.into(), message: message.into() });
+        self.warnings.push(Warning {
+            path: path.into(),
+            message: message.into(),
+        });
     }
 
     fn metadata(&mut self, ty: &LicenceType, l: &Licence) {
         if l.type_code() != &ty.code {
-            self.violation("id", Rule::LicenceType, Some(l.id.to_string()), format!("the identifier names type {}, not {}", l.type_code(), ty.code));
+            self.violation(
+                "id",
+                Rule::LicenceType,
+                Some(l.id.to_string()),
+                format!(
+                    "the identifier names type {}, not {}",
+                    l.type_code(),
+                    ty.code
+                ),
+            );
         }
         if l.type_version != ty.version {
-            self.violation("type_version", Rule::LicenceType, Some(l.type_version.to_string()), format!("checked against version {} of the type", ty.version));
+            self.violation(
+                "type_version",
+                Rule::LicenceType,
+                Some(l.type_version.to_string()),
+                format!("checked against version {} of the type", ty.version),
+            );
         }
         if l.name != ty.name {
-            self.violation("name", Rule::LicenceType, Some(l.name.clone()), format!("the type is named '{}'", ty.name));
+            self.violation(
+                "name",
+                Rule::LicenceType,
+                Some(l.name.clone()),
+                format!("the type is named '{}'", ty.name),
+            );
         }
         if l.number.trim().is_empty() {
             self.violation("number", Rule::Required, None, "证照编号 is empty");
@@ -188,7 +228,13 @@ impl Checker {
             self.violation("issuer.name", Rule::Required, None, "颁发机构 is empty");
         }
         if !l.issuer.code.is_check_valid() {
-            self.warn("issuer.code", format!("{} fails the GB 32100 check (legacy pilot-area code?)", l.issuer.code));
+            self.warn(
+                "issuer.code",
+                format!(
+                    "{} fails the GB 32100 check (legacy pilot-area code?)",
+                    l.issuer.code
+                ),
+            );
         }
         match l.id.issuer() {
             IssuerCode::Uscc(u) if *u != l.issuer.code => self.violation(
@@ -197,26 +243,52 @@ impl Checker {
                 Some(l.issuer.code.to_string()),
                 format!("the identifier's issuer segment is {u}"),
             ),
-            IssuerCode::Area(a) => self.warn("id", format!("legacy identifier: issuer segment is the 行政区划代码 {a}")),
+            IssuerCode::Area(a) => self.warn(
+                "id",
+                format!("legacy identifier: issuer segment is the 行政区划代码 {a}"),
+            ),
             _ => {}
         }
         if let Some(prev) = &l.previous {
             if prev.type_code() != l.type_code() {
-                self.violation("previous", Rule::Previous, Some(prev.to_string()), "关联证照标识 names a licence of another type");
-            } else if prev.serial() == l.id.serial() && prev.issuer() == l.id.issuer() && prev.version() >= l.id.version() {
-                self.violation("previous", Rule::Previous, Some(prev.to_string()), "关联证照标识 must be an older version");
+                self.violation(
+                    "previous",
+                    Rule::Previous,
+                    Some(prev.to_string()),
+                    "关联证照标识 names a licence of another type",
+                );
+            } else if prev.serial() == l.id.serial()
+                && prev.issuer() == l.id.issuer()
+                && prev.version() >= l.id.version()
+            {
+                self.violation(
+                    "previous",
+                    Rule::Previous,
+                    Some(prev.to_string()),
+                    "关联证照标识 must be an older version",
+                );
             }
         }
     }
 
     fn holders(&mut self, ty: &LicenceType, l: &Licence) {
         if l.holders.is_empty() {
-            self.violation("holders", Rule::Required, None, "a licence has at least one holder");
+            self.violation(
+                "holders",
+                Rule::Required,
+                None,
+                "a licence has at least one holder",
+            );
         }
         for (i, h) in l.holders.iter().enumerate() {
             let path = format!("holders[{i}]");
             if h.name.trim().is_empty() {
-                self.violation(format!("{path}.name"), Rule::Required, None, "持证主体名称 is empty");
+                self.violation(
+                    format!("{path}.name"),
+                    Rule::Required,
+                    None,
+                    "持证主体名称 is empty",
+                );
             }
             self.holder_code(&format!("{path}.code"), &h.code_type, &h.code);
             match h.code_type.category() {
@@ -224,9 +296,16 @@ impl Checker {
                     format!("{path}.code_type"),
                     Rule::HolderCategory,
                     Some(h.code_type.to_string()),
-                    format!("a {} code, but the type is for {}", cat.label(), ty.holder.label()),
+                    format!(
+                        "a {} code, but the type is for {}",
+                        cat.label(),
+                        ty.holder.label()
+                    ),
                 ),
-                None => self.warn(format!("{path}.code_type"), format!("holder code type {} is not a known one", h.code_type)),
+                None => self.warn(
+                    format!("{path}.code_type"),
+                    format!("holder code type {} is not a known one", h.code_type),
+                ),
                 _ => {}
             }
         }
@@ -251,7 +330,10 @@ impl Checker {
     fn uscc(&mut self, path: &str, v: &str) {
         match Uscc::parse_legacy(v) {
             Err(e) => self.violation(path, Rule::Code, Some(v.to_owned()), e.to_string()),
-            Ok(u) if !u.is_check_valid() => self.warn(path, format!("{v} fails the GB 32100 check (legacy pilot-area code?)")),
+            Ok(u) if !u.is_check_valid() => self.warn(
+                path,
+                format!("{v} fails the GB 32100 check (legacy pilot-area code?)"),
+            ),
             Ok(_) => {}
         }
     }
@@ -259,23 +341,49 @@ impl Checker {
     fn validity(&mut self, ty: &LicenceType, l: &Licence) {
         let v = &l.validity;
         match (ty.validity.kind, v.until) {
-            (ValidityKind::LongTerm, Some(u)) => {
-                self.violation("validity.until", Rule::Validity, Some(date::format(u)), "licences of this type are 长期有效: no end date")
-            }
-            (ValidityKind::Period, None) => self.violation("validity.until", Rule::Validity, None, "licences of this type need an end date"),
+            (ValidityKind::LongTerm, Some(u)) => self.violation(
+                "validity.until",
+                Rule::Validity,
+                Some(date::format(u)),
+                "licences of this type are 长期有效: no end date",
+            ),
+            (ValidityKind::Period, None) => self.violation(
+                "validity.until",
+                Rule::Validity,
+                None,
+                "licences of this type need an end date",
+            ),
             _ => {}
         }
         if let Some(until) = v.until {
             if until < v.from {
-                self.violation("validity.until", Rule::Validity, Some(date::format(until)), format!("ends before it starts ({})", date::format(v.from)));
+                self.violation(
+                    "validity.until",
+                    Rule::Validity,
+                    Some(date::format(until)),
+                    format!("ends before it starts ({})", date::format(v.from)),
+                );
             } else if let Some(max) = ty.validity.max_years {
                 let limit = add_years(v.from, max);
                 if until > limit {
-                    self.violation("validity.until", Rule::Validity, Some(date::format(until)), format!("longer than the {max} years the type allows (latest {})", date::format(limit)));
+                    self.violation(
+                        "validity.until",
+                        Rule::Validity,
+                        Some(date::format(until)),
+                        format!(
+                            "longer than the {max} years the type allows (latest {})",
+                            date::format(limit)
+                        ),
+                    );
                 }
             }
             if l.issued_on > until {
-                self.violation("issued_on", Rule::Validity, Some(date::format(l.issued_on)), "issued after its validity ends");
+                self.violation(
+                    "issued_on",
+                    Rule::Validity,
+                    Some(date::format(l.issued_on)),
+                    "issued after its validity ends",
+                );
             }
         }
     }
@@ -286,7 +394,12 @@ impl Checker {
             match l.fields.get(&f.code) {
                 None | Some(Value::Null) => {
                     if f.required {
-                        self.violation(path, Rule::Required, None, format!("{} is required", f.name));
+                        self.violation(
+                            path,
+                            Rule::Required,
+                            None,
+                            format!("{} is required", f.name),
+                        );
                     }
                 }
                 Some(v) => self.field(&path, f, v, l),
@@ -294,7 +407,12 @@ impl Checker {
         }
         for (k, v) in &l.fields {
             if ty.field(k).is_none() {
-                self.violation(format!("fields.{k}"), Rule::UnknownField, Some(v.to_string()), format!("the type {} has no field {k}", ty.name));
+                self.violation(
+                    format!("fields.{k}"),
+                    Rule::UnknownField,
+                    Some(v.to_string()),
+                    format!("the type {} has no field {k}", ty.name),
+                );
             }
         }
     }
@@ -306,31 +424,54 @@ impl Checker {
             other => other.to_string(),
         });
         let wrong_type = |c: &mut Checker, expected: &str| {
-            c.violation(path, Rule::Type, shown.clone(), format!("{} must be {expected}", f.name));
+            c.violation(
+                path,
+                Rule::Type,
+                shown.clone(),
+                format!("{} must be {expected}", f.name),
+            );
         };
         match &f.kind {
             FieldKind::Text { max_len } => match text {
                 None => wrong_type(self, "a string"),
-                Some(s) if f.required && s.trim().is_empty() => self.violation(path, Rule::Required, shown.clone(), format!("{} is empty", f.name)),
+                Some(s) if f.required && s.trim().is_empty() => self.violation(
+                    path,
+                    Rule::Required,
+                    shown.clone(),
+                    format!("{} is empty", f.name),
+                ),
                 Some(s) => {
                     if let Some(max) = max_len {
                         let n = s.chars().count();
                         if n > *max as usize {
-                            self.violation(path, Rule::MaxLen, shown.clone(), format!("{n} characters, at most {max}"));
+                            self.violation(
+                                path,
+                                Rule::MaxLen,
+                                shown.clone(),
+                                format!("{n} characters, at most {max}"),
+                            );
                         }
                     }
                 }
             },
             FieldKind::Date => match text {
                 None => wrong_type(self, "a date string yyyy-MM-dd"),
-                Some(s) if date::parse(s).is_none() => self.violation(path, Rule::Date, shown.clone(), "not a real date in the form yyyy-MM-dd"),
+                Some(s) if date::parse(s).is_none() => self.violation(
+                    path,
+                    Rule::Date,
+                    shown.clone(),
+                    "not a real date in the form yyyy-MM-dd",
+                ),
                 _ => {}
             },
             FieldKind::Enum { values } => match text {
                 None => wrong_type(self, "a string"),
-                Some(s) if !values.iter().any(|x| x == s) => {
-                    self.violation(path, Rule::Enum, shown.clone(), format!("not one of {}", values.join(", ")))
-                }
+                Some(s) if !values.iter().any(|x| x == s) => self.violation(
+                    path,
+                    Rule::Enum,
+                    shown.clone(),
+                    format!("not one of {}", values.join(", ")),
+                ),
                 _ => {}
             },
             FieldKind::Integer { min, max, .. } => match v.as_i64() {
@@ -338,7 +479,12 @@ impl Checker {
                 Some(n) => {
                     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                         let bound = |b: &Option<i64>| b.map_or("…".to_owned(), |b| b.to_string());
-                        self.violation(path, Rule::Range, shown.clone(), format!("outside {}..={}", bound(min), bound(max)));
+                        self.violation(
+                            path,
+                            Rule::Range,
+                            shown.clone(),
+                            format!("outside {}..={}", bound(min), bound(max)),
+                        );
                     }
                 }
             },
@@ -355,7 +501,15 @@ impl Checker {
                         if d.contains(['e', 'E']) {
                             wrong_type(self, "a plain decimal number");
                         } else if scale.is_some_and(|s| frac > s as usize) {
-                            self.violation(path, Rule::Scale, shown.clone(), format!("{frac} digits after the point, at most {}", scale.unwrap_or(0)));
+                            self.violation(
+                                path,
+                                Rule::Scale,
+                                shown.clone(),
+                                format!(
+                                    "{frac} digits after the point, at most {}",
+                                    scale.unwrap_or(0)
+                                ),
+                            );
                         }
                     }
                 }
@@ -378,7 +532,12 @@ impl Checker {
             },
             FieldKind::Attachment => match text {
                 Some(s) if is_attachment_digest(s) => {}
-                _ => self.violation(path, Rule::Code, shown.clone(), "an attachment is written sha256:<64 lower-case hex digits>"),
+                _ => self.violation(
+                    path,
+                    Rule::Code,
+                    shown.clone(),
+                    "an attachment is written sha256:<64 lower-case hex digits>",
+                ),
             },
         }
         if let (Some(role), Some(first)) = (f.holder, l.holders.first()) {
@@ -386,9 +545,19 @@ impl Checker {
                 HolderRole::Name => (&first.name, "name"),
                 HolderRole::Code => (&first.code, "code"),
             };
-            let same = text.is_some_and(|s| s == expected || (role == HolderRole::Code && s.eq_ignore_ascii_case(expected)));
+            let same = text.is_some_and(|s| {
+                s == expected || (role == HolderRole::Code && s.eq_ignore_ascii_case(expected))
+            });
             if !same {
-                self.violation(path, Rule::HolderMismatch, shown, format!("{} prints the holder's {what}, which is '{expected}'", f.name));
+                self.violation(
+                    path,
+                    Rule::HolderMismatch,
+                    shown,
+                    format!(
+                        "{} prints the holder's {what}, which is '{expected}'",
+                        f.name
+                    ),
+                );
             }
         }
     }
@@ -397,12 +566,18 @@ impl Checker {
 fn is_decimal(s: &str) -> bool {
     let s = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
-    !int.is_empty() && !frac.is_empty() && int.bytes().all(|c| c.is_ascii_digit()) && frac.bytes().all(|c| c.is_ascii_digit())
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
 fn is_attachment_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:")
-        .is_some_and(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)))
+    s.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    })
 }
 
 /// `from` plus `years`; 29 February becomes 28 February in a common year.

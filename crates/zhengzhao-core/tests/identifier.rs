@@ -21,7 +21,10 @@ fn refused(s: &str) -> Vec<IdError> {
     match LicenceId::parse_with(s, Strictness::Lenient) {
         Err(e) => vec![strict, e],
         Ok(id) => {
-            assert!(!id.leniencies().is_empty(), "lenient accepted {s} without a warning");
+            assert!(
+                !id.leniencies().is_empty(),
+                "lenient accepted {s} without a warning"
+            );
             vec![strict]
         }
     }
@@ -31,7 +34,12 @@ fn refused(s: &str) -> Vec<IdError> {
 fn real_identifiers_are_valid_in_both_modes() {
     for s in REAL {
         assert_eq!(LicenceId::parse(s).unwrap().to_string(), s);
-        assert_eq!(LicenceId::parse_with(s, Strictness::Lenient).unwrap().to_string(), s);
+        assert_eq!(
+            LicenceId::parse_with(s, Strictness::Lenient)
+                .unwrap()
+                .to_string(),
+            s
+        );
     }
 }
 
@@ -81,12 +89,24 @@ fn a_wrong_check_character_names_the_expected_one() {
 }
 
 fn uscc() -> impl Strategy<Value = String> {
-    "[0-9A-HJ-NP-RTUW-Y]{17}".prop_map(|s| zhengzhao_core::codes::Uscc::complete(&s).unwrap().to_string())
+    "[0-9A-HJ-NP-RTUW-Y]{17}".prop_map(|s| {
+        zhengzhao_core::codes::Uscc::complete(&s)
+            .unwrap()
+            .to_string()
+    })
 }
 
 fn parts() -> impl Strategy<Value = (TypeCode, String, String, u16)> {
-    (uscc(), 0u16..1000, uscc(), "[0-9A-Z]{7,32}", 1u16..1000)
-        .prop_map(|(a, seq, issuer, serial, v)| (TypeCode::parse(&format!("{a}{seq:03}")).unwrap(), issuer, serial, v))
+    (uscc(), 0u16..1000, uscc(), "[0-9A-Z]{7,32}", 1u16..1000).prop_map(
+        |(a, seq, issuer, serial, v)| {
+            (
+                TypeCode::parse(&format!("{a}{seq:03}")).unwrap(),
+                issuer,
+                serial,
+                v,
+            )
+        },
+    )
 }
 
 proptest! {

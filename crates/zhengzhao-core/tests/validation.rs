@@ -7,12 +7,18 @@ use zhengzhao_core::validate::{validate, Rule};
 use zhengzhao_core::{Coded, Error, ErrorCode};
 
 fn business_licence() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/licences/business-licence.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../test-vectors/licences/business-licence.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn check(v: &Value) -> Result<Vec<zhengzhao_core::validate::Warning>, Error> {
-    validate(&Catalog::builtin(), &Licence::from_json(&v.to_string()).unwrap())
+    validate(
+        &Catalog::builtin(),
+        &Licence::from_json(&v.to_string()).unwrap(),
+    )
 }
 
 #[test]
@@ -34,9 +40,15 @@ fn every_violation_is_reported_at_once() {
     f["DJRQ"] = json!(20240318); // wrong JSON type
     f["COLOUR"] = json!("红"); // not in the type
 
-    let Err(Error::Schema(e)) = check(&v) else { panic!("expected a schema error") };
+    let Err(Error::Schema(e)) = check(&v) else {
+        panic!("expected a schema error")
+    };
     assert_eq!(e.code(), ErrorCode::SchemaViolation);
-    let got: Vec<(&str, Rule)> = e.violations.iter().map(|x| (x.path.as_str(), x.rule)).collect();
+    let got: Vec<(&str, Rule)> = e
+        .violations
+        .iter()
+        .map(|x| (x.path.as_str(), x.rule))
+        .collect();
     let expected = [
         ("name", Rule::LicenceType),
         ("holders[0].code", Rule::Code),
@@ -51,7 +63,11 @@ fn every_violation_is_reported_at_once() {
         ("fields.COLOUR", Rule::UnknownField),
     ];
     assert_eq!(got, expected, "{e}");
-    let clrq = e.violations.iter().find(|x| x.path == "fields.CLRQ").unwrap();
+    let clrq = e
+        .violations
+        .iter()
+        .find(|x| x.path == "fields.CLRQ")
+        .unwrap();
     assert_eq!(clrq.value.as_deref(), Some("2021-02-30"));
     assert!(e.to_string().contains("11 rule(s)"));
 }
@@ -71,12 +87,26 @@ fn holders_of_the_wrong_kind_and_validity_rules() {
     let mut v = business_licence();
     v["holders"] = json!([{ "name": "张三", "code_type": "111", "code": "11010519491231002X" }]);
     v["validity"] = json!({ "from": "2021-03-18", "until": "2121-03-18" });
-    let Err(Error::Schema(e)) = check(&v) else { panic!() };
-    assert!(e.violations.iter().any(|x| x.path == "holders[0].code_type" && x.rule == Rule::HolderCategory), "{e}");
+    let Err(Error::Schema(e)) = check(&v) else {
+        panic!()
+    };
+    assert!(
+        e.violations
+            .iter()
+            .any(|x| x.path == "holders[0].code_type" && x.rule == Rule::HolderCategory),
+        "{e}"
+    );
 
     v["holders"] = json!([]);
-    let Err(Error::Schema(e)) = check(&v) else { panic!() };
-    assert!(e.violations.iter().any(|x| x.path == "holders" && x.rule == Rule::Required), "{e}");
+    let Err(Error::Schema(e)) = check(&v) else {
+        panic!()
+    };
+    assert!(
+        e.violations
+            .iter()
+            .any(|x| x.path == "holders" && x.rule == Rule::Required),
+        "{e}"
+    );
 }
 
 #[test]
@@ -96,10 +126,15 @@ fn a_licence_stays_checked_against_its_own_version() {
     v2.fields.retain(|f| f.code != "JYFW"); // version 2 drops 经营范围
     catalog.register(v2).unwrap();
     let licence = Licence::from_json(&business_licence().to_string()).unwrap();
-    assert!(validate(&catalog, &licence).is_ok(), "version 1 still applies to a version-1 licence");
+    assert!(
+        validate(&catalog, &licence).is_ok(),
+        "version 1 still applies to a version-1 licence"
+    );
     let mut newer = licence.clone();
     newer.type_version = 2;
-    let Err(Error::Schema(e)) = validate(&catalog, &newer) else { panic!() };
+    let Err(Error::Schema(e)) = validate(&catalog, &newer) else {
+        panic!()
+    };
     assert_eq!(e.violations.len(), 1);
     assert_eq!(e.violations[0].path, "fields.JYFW");
     assert_eq!(e.violations[0].rule, Rule::UnknownField);

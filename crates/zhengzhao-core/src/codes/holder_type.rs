@@ -60,7 +60,9 @@ impl HolderCodeType {
     /// Parses three digits.
     pub fn parse(s: &str) -> Result<HolderCodeType, CodeError> {
         if s.len() != 3 || !s.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(CodeError::HolderCodeType { value: s.to_owned() });
+            return Err(CodeError::HolderCodeType {
+                value: s.to_owned(),
+            });
         }
         Ok(HolderCodeType(std::borrow::Cow::Owned(s.to_owned())))
     }
@@ -77,7 +79,9 @@ impl HolderCodeType {
             return Self::parse(code);
         }
         match s {
-            "身份证" | "居民身份证" | "身份证号" | "身份证号码" => Ok(Self::ID_NUMBER),
+            "身份证" | "居民身份证" | "身份证号" | "身份证号码" => {
+                Ok(Self::ID_NUMBER)
+            }
             "信用代码" | "社会信用代码" => Ok(Self::USCC),
             "护照" => Self::parse("414"),
             _ => Self::parse(s),
@@ -86,12 +90,18 @@ impl HolderCodeType {
 
     /// The name of a known code type.
     pub fn name(&self) -> Option<&'static str> {
-        KNOWN.iter().find(|(c, _, _)| *c == self.0).map(|(_, n, _)| *n)
+        KNOWN
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, n, _)| *n)
     }
 
     /// The kind of holder that uses a known code type.
     pub fn category(&self) -> Option<HolderCategory> {
-        KNOWN.iter().find(|(c, _, _)| *c == self.0).map(|(_, _, k)| *k)
+        KNOWN
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, _, k)| *k)
     }
 }
 
@@ -103,9 +113,18 @@ mod tests {
 
     #[test]
     fn names_map_to_codes() {
-        assert_eq!(HolderCodeType::from_name_or_code("身份证").unwrap(), HolderCodeType::ID_NUMBER);
-        assert_eq!(HolderCodeType::from_name_or_code(" 统一社会信用代码 ").unwrap(), HolderCodeType::USCC);
-        assert_eq!(HolderCodeType::from_name_or_code("414").unwrap().name(), Some("普通护照"));
+        assert_eq!(
+            HolderCodeType::from_name_or_code("身份证").unwrap(),
+            HolderCodeType::ID_NUMBER
+        );
+        assert_eq!(
+            HolderCodeType::from_name_or_code(" 统一社会信用代码 ").unwrap(),
+            HolderCodeType::USCC
+        );
+        assert_eq!(
+            HolderCodeType::from_name_or_code("414").unwrap().name(),
+            Some("普通护照")
+        );
         assert!(HolderCodeType::from_name_or_code("驾照").is_err());
         assert!(HolderCodeType::parse("11").is_err());
         assert!(HolderCodeType::parse("1111").is_err());

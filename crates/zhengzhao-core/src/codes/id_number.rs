@@ -21,26 +21,40 @@ pub struct IdNumber(String);
 impl IdNumber {
     /// Parses and checks a number; see the type documentation.
     pub fn parse(s: &str) -> Result<IdNumber, CodeError> {
-        let format = |reason: String| CodeError::IdNumberFormat { value: s.to_owned(), reason };
+        let format = |reason: String| CodeError::IdNumberFormat {
+            value: s.to_owned(),
+            reason,
+        };
         let n = s.chars().count();
         if n != 18 {
             return Err(format(format!("{n} characters, expected 18")));
         }
         let b = s.as_bytes();
         if let Some(i) = b[..17].iter().position(|c| !c.is_ascii_digit()) {
-            return Err(format(format!("character at position {} is not a digit", i + 1)));
+            return Err(format(format!(
+                "character at position {} is not a digit",
+                i + 1
+            )));
         }
         let last = b[17].to_ascii_uppercase();
         if !(last.is_ascii_digit() || last == b'X') {
             return Err(format("the last character must be a digit or X".into()));
         }
-        AreaCode::parse(&s[..6]).map_err(|_| format(format!("'{}' is not a 行政区划代码", &s[..6])))?;
+        AreaCode::parse(&s[..6])
+            .map_err(|_| format(format!("'{}' is not a 行政区划代码", &s[..6])))?;
         if birth_date(&s[6..14]).is_none() {
-            return Err(CodeError::IdNumberDate { value: s.to_owned(), date: s[6..14].to_owned() });
+            return Err(CodeError::IdNumberDate {
+                value: s.to_owned(),
+                date: s[6..14].to_owned(),
+            });
         }
         let expected = check_char(&b[..17]);
         if last as char != expected {
-            return Err(CodeError::IdNumberCheck { value: s.to_owned(), found: b[17] as char, expected });
+            return Err(CodeError::IdNumberCheck {
+                value: s.to_owned(),
+                found: b[17] as char,
+                expected,
+            });
         }
         let mut normalised = s[..17].to_owned();
         normalised.push(expected);
@@ -64,7 +78,10 @@ impl IdNumber {
     /// Completes 17 digits into a number with its check character (for test data and demos).
     pub fn complete(first17: &str) -> Result<IdNumber, CodeError> {
         if first17.len() != 17 || !first17.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(CodeError::IdNumberFormat { value: first17.to_owned(), reason: "expected 17 digits".into() });
+            return Err(CodeError::IdNumberFormat {
+                value: first17.to_owned(),
+                reason: "expected 17 digits".into(),
+            });
         }
         let mut s = first17.to_owned();
         s.push(check_char(first17.as_bytes()));
@@ -73,7 +90,11 @@ impl IdNumber {
 }
 
 fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(&c, w)| (c - b'0') as u32 * w).sum();
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&c, w)| (c - b'0') as u32 * w)
+        .sum();
     CHECK[(sum % 11) as usize] as char
 }
 
@@ -97,8 +118,14 @@ mod tests {
     #[test]
     fn accepts_valid_numbers_and_normalises_x() {
         // The GB 11643-1999 example and a computed one ending in X.
-        assert_eq!(IdNumber::parse("11010519491231002X").unwrap().as_ref(), "11010519491231002X");
-        assert_eq!(IdNumber::parse("11010519491231002x").unwrap().as_ref(), "11010519491231002X");
+        assert_eq!(
+            IdNumber::parse("11010519491231002X").unwrap().as_ref(),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            IdNumber::parse("11010519491231002x").unwrap().as_ref(),
+            "11010519491231002X"
+        );
         let n = IdNumber::parse("440524188001010014").unwrap();
         assert_eq!(n.birth_date(), time::macros::date!(1880 - 01 - 01));
         assert!(n.is_male());
@@ -107,7 +134,11 @@ mod tests {
     #[test]
     fn rejects_bad_check_with_expected() {
         match IdNumber::parse("110105194912310021") {
-            Err(CodeError::IdNumberCheck { found: '1', expected: 'X', .. }) => {}
+            Err(CodeError::IdNumberCheck {
+                found: '1',
+                expected: 'X',
+                ..
+            }) => {}
             other => panic!("{other:?}"),
         }
     }
@@ -118,13 +149,27 @@ mod tests {
             let n = IdNumber::complete(&format!("110105{d}002")).unwrap_err();
             assert!(matches!(n, CodeError::IdNumberDate { .. }), "{d}: {n:?}");
         }
-        assert!(IdNumber::complete("11010520240229002").is_ok(), "2024 is a leap year");
+        assert!(
+            IdNumber::complete("11010520240229002").is_ok(),
+            "2024 is a leap year"
+        );
     }
 
     #[test]
     fn rejects_bad_format() {
-        for bad in ["", "11010519491231002", "1101051949123100211", "11010519491231002Y", "1101051949123100X2", "00010519491231002X", "１10105194912310021"] {
-            assert!(matches!(IdNumber::parse(bad), Err(CodeError::IdNumberFormat { .. })), "{bad}");
+        for bad in [
+            "",
+            "11010519491231002",
+            "1101051949123100211",
+            "11010519491231002Y",
+            "1101051949123100X2",
+            "00010519491231002X",
+            "１10105194912310021",
+        ] {
+            assert!(
+                matches!(IdNumber::parse(bad), Err(CodeError::IdNumberFormat { .. })),
+                "{bad}"
+            );
         }
     }
 }

@@ -2,7 +2,9 @@ use super::{string_code, CodeError};
 
 /// The GB 32100-2015 alphabet: digits and capitals without I, O, S, V, Z.
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A 统一社会信用代码 (unified social credit code, GB 32100-2015).
 ///
@@ -28,7 +30,11 @@ impl Uscc {
         let expected = check_char(&s.as_bytes()[..17]);
         let found = s.as_bytes()[17] as char;
         if found != expected {
-            return Err(CodeError::UsccCheck { value: s.to_owned(), found, expected });
+            return Err(CodeError::UsccCheck {
+                value: s.to_owned(),
+                found,
+                expected,
+            });
         }
         Ok(code)
     }
@@ -36,13 +42,23 @@ impl Uscc {
     /// Parses a code that may fail the check (legacy pilot-area codes): only the length and the
     /// alphabet are checked.
     pub fn parse_legacy(s: &str) -> Result<Uscc, CodeError> {
-        let err = |reason: String| CodeError::UsccFormat { value: s.to_owned(), reason };
+        let err = |reason: String| CodeError::UsccFormat {
+            value: s.to_owned(),
+            reason,
+        };
         let n = s.chars().count();
         if n != 18 {
             return Err(err(format!("{n} characters, expected 18")));
         }
-        if let Some((i, c)) = s.chars().enumerate().find(|&(_, c)| !c.is_ascii() || !ALPHABET.contains(&(c as u8))) {
-            return Err(err(format!("character '{c}' at position {} is not allowed", i + 1)));
+        if let Some((i, c)) = s
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| !c.is_ascii() || !ALPHABET.contains(&(c as u8)))
+        {
+            return Err(err(format!(
+                "character '{c}' at position {} is not allowed",
+                i + 1
+            )));
         }
         Ok(Uscc(s.to_owned()))
     }
@@ -95,7 +111,12 @@ mod tests {
 
     #[test]
     fn accepts_real_codes() {
-        for c in ["11100000000013338W", "11100000MB03271699", "11220000013544541J", "11430000006122244L"] {
+        for c in [
+            "11100000000013338W",
+            "11100000MB03271699",
+            "11220000013544541J",
+            "11430000006122244L",
+        ] {
             let u = Uscc::parse(c).unwrap_or_else(|e| panic!("{c}: {e}"));
             assert!(u.is_check_valid());
         }
@@ -104,22 +125,40 @@ mod tests {
     #[test]
     fn rejects_bad_check_and_names_the_expected_one() {
         match Uscc::parse("11100000000013338X") {
-            Err(CodeError::UsccCheck { found: 'X', expected: 'W', .. }) => {}
+            Err(CodeError::UsccCheck {
+                found: 'X',
+                expected: 'W',
+                ..
+            }) => {}
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn pilot_codes_parse_only_as_legacy() {
-        assert!(matches!(Uscc::parse("91350100M0001TGQXM"), Err(CodeError::UsccCheck { .. })));
+        assert!(matches!(
+            Uscc::parse("91350100M0001TGQXM"),
+            Err(CodeError::UsccCheck { .. })
+        ));
         let u = Uscc::parse_legacy("91350100M0001TGQXM").unwrap();
         assert!(!u.is_check_valid());
     }
 
     #[test]
     fn rejects_bad_format() {
-        for bad in ["", "1110000000001333", "11100000000013338WW", "11100000000013338w", "1110000000001333OW", "11100000000013338Ｗ", "11100000000013I38W"] {
-            assert!(matches!(Uscc::parse_legacy(bad), Err(CodeError::UsccFormat { .. })), "{bad}");
+        for bad in [
+            "",
+            "1110000000001333",
+            "11100000000013338WW",
+            "11100000000013338w",
+            "1110000000001333OW",
+            "11100000000013338Ｗ",
+            "11100000000013I38W",
+        ] {
+            assert!(
+                matches!(Uscc::parse_legacy(bad), Err(CodeError::UsccFormat { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -141,7 +180,10 @@ mod tests {
 
     #[test]
     fn complete_adds_the_check() {
-        assert_eq!(Uscc::complete("11100000MB0327169").unwrap().as_ref(), "11100000MB03271699");
+        assert_eq!(
+            Uscc::complete("11100000MB0327169").unwrap().as_ref(),
+            "11100000MB03271699"
+        );
         assert!(Uscc::complete("1110000").is_err());
     }
 }

@@ -1,0 +1,43 @@
+//! `zhengzhao`: the command line of zhengzhao. A thin shell: every rule lives in the library.
+//!
+//! Exit codes: 0 valid / done; 1 invalid (the input was read and found wrong); 2 usage or input
+//! error (the command could not do its work).
+
+mod catalog;
+mod id;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// zhengzhao (证照): China's government electronic licences — identifiers, catalogue, signing,
+/// verification, registry.
+#[derive(Parser)]
+#[command(name = "zhengzhao", version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 valid or done; 1 invalid (reported with its code); 2 usage or input error.";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check, explain and make GB/T 36904 licence identifiers.
+    #[command(subcommand)]
+    Id(id::IdCommand),
+    /// Browse the catalogue of licence types (GB/T 36902).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Id(c) => id::run(c),
+        Command::Catalog(c) => catalog::run(c),
+    };
+    ExitCode::from(outcome as u8)
+}

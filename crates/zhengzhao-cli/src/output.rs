@@ -1,0 +1,36 @@
+//! How results and errors are printed: stable code, message and hint; or JSON.
+
+use serde_json::Value;
+use zhengzhao_core::{Coded, ErrorCode};
+
+/// What a command ends with; the numbers are the documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Valid, or done.
+    Ok = 0,
+    /// The input was read and found invalid.
+    Invalid = 1,
+    /// The command could not do its work (usage or input error).
+    Failed = 2,
+}
+
+/// Prints an error as `error[CODE]: message` and a hint line, on stderr.
+pub fn error(e: &(impl Coded + std::fmt::Display)) {
+    let code = e.code();
+    eprintln!("error[{code}]: {e}");
+    eprintln!("  hint: {}", code.hint());
+}
+
+/// The JSON form of an error.
+pub fn error_json(e: &(impl Coded + std::fmt::Display)) -> Value {
+    let code: ErrorCode = e.code();
+    serde_json::json!({ "code": code.name(), "number": code.number(), "message": e.to_string(), "hint": code.hint() })
+}
+
+/// Prints a JSON value on stdout.
+pub fn json(v: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("JSON values always print")
+    );
+}
