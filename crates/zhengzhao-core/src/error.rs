@@ -71,6 +71,14 @@ pub enum Family {
     Schema,
     /// Documents that cannot be read (JSON, encodings).
     Format,
+    /// Proofs and signatures on documents.
+    Signature,
+    /// Certificates and the path to a trust anchor.
+    Trust,
+    /// Signing keys.
+    Key,
+    /// A licence that is not in force (validity period, status list).
+    Status,
 }
 
 impl Family {
@@ -82,6 +90,10 @@ impl Family {
             Family::Catalog => "catalog",
             Family::Schema => "schema",
             Family::Format => "format",
+            Family::Signature => "signature",
+            Family::Trust => "trust",
+            Family::Key => "key",
+            Family::Status => "status",
         }
     }
 }
@@ -127,6 +139,70 @@ error_codes! {
 
     /// A document that is not well-formed JSON or does not have the expected shape.
     Json = 1401, "ZZ-E-FMT-001", Format, "the document is not well-formed JSON of the expected shape", "check that the document is complete, UTF-8 JSON of the expected shape";
+    /// JSON that RFC 8785 cannot canonicalise: duplicate keys, lone surrogates, numbers out of range.
+    Jcs = 1402, "ZZ-E-FMT-002", Format, "the JSON cannot be canonicalised (RFC 8785)", "remove duplicate keys and lone surrogates; numbers must be finite IEEE doubles";
+    /// Not PEM or DER of the expected kind.
+    Pem = 1403, "ZZ-E-FMT-003", Format, "not PEM or DER of the expected kind", "give PEM text (-----BEGIN …-----) or DER bytes of the expected object";
+    /// A bundle that cannot be read.
+    Bundle = 1404, "ZZ-E-FMT-004", Format, "the bundle is malformed", "bundles are made by `zhengzhao bundle`; check that the file is complete";
+
+    /// No proof, or a proof object without its required members.
+    ProofMissing = 2101, "ZZ-E-SIG-001", Signature, "the document has no usable proof", "the document must carry a DataIntegrityProof with cryptosuite, verificationMethod, proofPurpose and proofValue";
+    /// A cryptosuite or proof type this library does not know.
+    ProofCryptosuite = 2102, "ZZ-E-SIG-002", Signature, "unknown proof type or cryptosuite", "supported cryptosuites: eddsa-jcs-2022, ecdsa-jcs-2019";
+    /// proofValue is not multibase base58btc of the right length.
+    ProofValue = 2103, "ZZ-E-SIG-003", Signature, "proofValue is not a multibase base58btc signature of the right length", "the proofValue was truncated or altered";
+    /// The signature does not verify: the document or proof was altered, or another key signed.
+    SignatureInvalid = 2104, "ZZ-E-SIG-004", Signature, "the signature does not verify", "the document was altered after signing, or was signed by another key";
+    /// verificationMethod names no certificate in the bundle or the trust store.
+    VerificationMethod = 2105, "ZZ-E-SIG-005", Signature, "the verificationMethod names no known certificate", "verify with the bundle that carries the issuer's certificate, or add it to the trust store";
+    /// proofPurpose is not assertionMethod.
+    ProofPurpose = 2106, "ZZ-E-SIG-006", Signature, "the proofPurpose is not assertionMethod", "licences are signed for assertionMethod";
+    /// Not a verifiable credential of the expected shape.
+    DocumentShape = 2107, "ZZ-E-SIG-007", Signature, "not a licence credential of the expected shape", "a licence is a W3C VC 2.0 document with @context, type, issuer, credentialSubject and proof";
+
+    /// A certificate that cannot be parsed.
+    CertMalformed = 2201, "ZZ-E-TRUST-001", Trust, "the certificate cannot be parsed", "give the certificate as PEM or DER";
+    /// A certificate that does not chain to any trust anchor.
+    CertUntrusted = 2202, "ZZ-E-TRUST-002", Trust, "the certificate does not chain to a trusted root", "verify with the root certificate of the licence's province (--anchors)";
+    /// A certificate whose signature does not verify.
+    CertSignature = 2203, "ZZ-E-TRUST-003", Trust, "a certificate signature does not verify", "the certificate was altered or forged";
+    /// A certificate expired at the verification time.
+    CertExpired = 2204, "ZZ-E-TRUST-004", Trust, "a certificate had expired at the verification time", "check --at; licences signed before expiry verify with --at set to their issue time";
+    /// A certificate not yet valid at the verification time.
+    CertNotYetValid = 2205, "ZZ-E-TRUST-005", Trust, "a certificate was not yet valid at the verification time", "check the clock and --at";
+    /// A certificate that signs others without being a CA.
+    CertNotCa = 2206, "ZZ-E-TRUST-006", Trust, "a certificate that signs others is not a CA", "issuer certificates must be signed by a CA certificate (basicConstraints CA:TRUE)";
+    /// A certificate without the key usage its role needs.
+    CertKeyUsage = 2207, "ZZ-E-TRUST-007", Trust, "a certificate lacks the key usage its role needs", "CA certificates need keyCertSign; signing certificates need digitalSignature";
+    /// The signing certificate is bound to another 统一社会信用代码 than the licence's issuer.
+    CertNameBinding = 2208, "ZZ-E-TRUST-008", Trust, "the signing certificate belongs to another department than the licence's issuer", "a department signs only licences it issues";
+    /// The signing certificate may not sign this licence type.
+    CertTypeNotAllowed = 2209, "ZZ-E-TRUST-009", Trust, "the signing certificate may not sign this licence type", "use a signing certificate whose type restriction includes this type";
+    /// An unsupported or inconsistent algorithm in a certificate.
+    CertAlgorithm = 2210, "ZZ-E-TRUST-010", Trust, "unsupported or inconsistent certificate algorithm", "certificates use Ed25519 or ECDSA P-256 with SHA-256";
+    /// A signing (end-entity) certificate that is a CA, or a path longer than allowed.
+    CertPath = 2211, "ZZ-E-TRUST-011", Trust, "the certificate path is not allowed (a CA signing licences, or a path too long)", "sign licences with an end-entity certificate issued under the root";
+
+    /// A signing key that cannot be read.
+    KeyMalformed = 2301, "ZZ-E-KEY-001", Key, "the key cannot be read (PKCS#8 PEM expected)", "keys are PKCS#8 PEM files made by `zhengzhao authority`";
+    /// A key algorithm this library does not support.
+    KeyAlgorithm = 2302, "ZZ-E-KEY-002", Key, "unsupported key algorithm", "keys are Ed25519 or ECDSA P-256";
+    /// A key file that cannot be read or written.
+    KeyIo = 2303, "ZZ-E-KEY-003", Key, "the key file cannot be read or written", "check the path and its permissions";
+    /// A private key file that others can read.
+    KeyPermissions = 2304, "ZZ-E-KEY-004", Key, "the private key file is readable by others", "chmod 600 the key file";
+    /// The signing operation failed.
+    KeySign = 2305, "ZZ-E-KEY-005", Key, "the signing operation failed", "check the key store (or HSM)";
+
+    /// The licence's validity period ended before the verification time.
+    LicenceExpired = 2401, "ZZ-E-STATUS-001", Status, "the licence had expired at the verification time", "a renewed (延续) licence has a new version: look it up";
+    /// The licence's validity period starts after the verification time.
+    LicenceNotYetValid = 2402, "ZZ-E-STATUS-002", Status, "the licence was not yet valid at the verification time", "check --at";
+    /// The status list marks the licence as not in force.
+    LicenceRevoked = 2403, "ZZ-E-STATUS-003", Status, "the status list marks the licence as revoked, suspended or otherwise not in force", "ask the issuer about the licence's status";
+    /// A status list that cannot be used.
+    StatusList = 2404, "ZZ-E-STATUS-004", Status, "the status list is malformed, unsigned or does not cover the licence", "use the status list snapshot the registry exported with the bundle";
 }
 
 impl fmt::Display for ErrorCode {

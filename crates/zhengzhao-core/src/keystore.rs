@@ -1,0 +1,1 @@
+//! Key files and the authority folder: the only module of zhengzhao-core that touches the file system.
