@@ -19,13 +19,17 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod cryptosuite;
 pub mod date;
+pub mod ed25519;
 pub mod error;
 pub mod identifier;
+pub mod jcs;
 pub mod keys;
 pub mod keystore;
 pub mod licence;
 pub mod pki;
+pub mod proof;
 pub mod sample;
 pub mod status;
 pub mod validate;

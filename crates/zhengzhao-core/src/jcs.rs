@@ -1,0 +1,306 @@
+//! RFC 8785 JSON Canonicalization Scheme (JCS): the bytes that are hashed and signed.
+//!
+//! - object members sorted by the UTF-16 code units of their names;
+//! - numbers written as ECMAScript `Number.prototype.toString` writes IEEE 754 doubles;
+//! - strings with the minimal JSON escaping (`\"`, `\\`, `\b \f \n \r \t`, other controls as
+//!   `\u00xx`), everything else as UTF-8;
+//! - no white space.
+//!
+//! Input that JCS cannot represent is refused: duplicate member names, lone surrogates, invalid
+//! UTF-8, numbers outside the double range.
+//!
+//! ```
+//! let c = zhengzhao_core::jcs::canonicalize(br#"{"b": [1.0, 1e21, "\u00e9"], "a": -0}"#).unwrap();
+//! assert_eq!(c, r#"{"a":0,"b":[1,1e+21,"é"]}"#.as_bytes());
+//! assert!(zhengzhao_core::jcs::canonicalize(br#"{"a":1,"a":2}"#).is_err());
+//! ```
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Coded, ErrorCode};
+
+/// JSON that cannot be canonicalised, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot canonicalise JSON: {0}")]
+pub struct JcsError(pub String);
+
+impl Coded for JcsError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::Jcs
+    }
+}
+
+/// Parses JSON text and writes its canonical form.
+pub fn canonicalize(json: &[u8]) -> Result<Vec<u8>, JcsError> {
+    Ok(canonicalize_value(&parse_strict(json)?))
+}
+
+/// Parses JSON text strictly: like `serde_json`, and also refusing duplicate member names
+/// (which JSON parsers resolve differently, so a signature over them would be ambiguous).
+pub fn parse_strict(json: &[u8]) -> Result<Value, JcsError> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let v = StrictValue.deserialize(&mut de).map_err(|e| JcsError(e.to_string()))?;
+    de.end().map_err(|e| JcsError(e.to_string()))?;
+    Ok(v)
+}
+
+/// The canonical form of a JSON value.
+pub fn canonicalize_value(v: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    write_value(&mut out, v);
+    out
+}
+
+fn write_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push(b'{');
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(out, k);
+                out.push(b':');
+                write_value(out, v);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+fn write_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&s.as_bytes()[start..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&s.as_bytes()[start..]);
+    out.push(b'"');
+}
+
+fn write_number(out: &mut Vec<u8>, n: &Number) {
+    // JSON numbers are IEEE 754 doubles to JCS: integers beyond 2^53 round like any other.
+    let x = n.as_f64().unwrap_or(f64::NAN);
+    out.extend_from_slice(es_number(x).as_bytes());
+}
+
+/// Formats a finite double as ECMAScript's `Number.prototype.toString` does.
+///
+/// ```
+/// use zhengzhao_core::jcs::es_number;
+/// assert_eq!(es_number(1e21), "1e+21");
+/// assert_eq!(es_number(1e-7), "1e-7");
+/// assert_eq!(es_number(0.000001), "0.000001");
+/// assert_eq!(es_number(-0.0), "0");
+/// assert_eq!(es_number(123456789012345680000.0), "123456789012345680000");
+/// ```
+pub fn es_number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
+        // Unreachable from JSON input (parsing refuses it); kept total rather than panicking.
+        return "null".into();
+    }
+    // Rust's `{:e}` gives the shortest digits that round-trip, as ECMAScript requires.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().expect("`{:e}` exponent is an integer") + 1;
+    let mut s = String::with_capacity(24);
+    if x < 0.0 {
+        s.push('-');
+    }
+    if k <= n && n <= 21 {
+        s.push_str(&digits);
+        s.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        s.push_str(&digits[..n as usize]);
+        s.push('.');
+        s.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        s.push_str("0.");
+        s.extend(std::iter::repeat_n('0', (-n) as usize));
+        s.push_str(&digits);
+    } else {
+        s.push_str(&digits[..1]);
+        if k > 1 {
+            s.push('.');
+            s.push_str(&digits[1..]);
+        }
+        s.push('e');
+        s.push(if n - 1 >= 0 { '+' } else { '-' });
+        s.push_str(&(n - 1).abs().to_string());
+    }
+    s
+}
+
+/// A `serde_json::Value` seed that refuses duplicate member names.
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number is not a finite double"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictValue)? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(StrictValue)?;
+            if members.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate member name {key:?}")));
+            }
+            members.insert(key, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> String {
+        String::from_utf8(canonicalize(s.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn numbers_follow_ecmascript() {
+        let cases = [
+            ("0", "0"),
+            ("-0", "0"),
+            ("-0.0", "0"),
+            ("1", "1"),
+            ("1.0", "1"),
+            ("-1.5", "-1.5"),
+            ("1e21", "1e+21"),
+            ("1e20", "100000000000000000000"),
+            ("123e18", "123000000000000000000"),
+            ("1.5e21", "1.5e+21"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("1.2345e-7", "1.2345e-7"),
+            ("4.94065645841246544e-324", "5e-324"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("9007199254740993", "9007199254740992"),
+            ("18446744073709551616", "18446744073709552000"),
+            ("-9223372036854775808", "-9223372036854776000"),
+            ("0.1", "0.1"),
+            ("333333333.33333329", "333333333.3333333"),
+            ("1E400", ""),
+        ];
+        for (input, expected) in cases {
+            match canonicalize(input.as_bytes()) {
+                Ok(out) => assert_eq!(String::from_utf8(out).unwrap(), expected, "{input}"),
+                Err(e) => assert!(expected.is_empty(), "{input}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn keys_sort_by_utf16_code_units() {
+        // U+1F600 (a surrogate pair, D83D DE00) sorts before U+FB01 in UTF-16, after it in UTF-8.
+        assert_eq!(c(r#"{"\ufb01":1,"😀":2,"a":3}"#), r#"{"a":3,"😀":2,"ﬁ":1}"#);
+    }
+
+    #[test]
+    fn strings_escape_minimally() {
+        assert_eq!(c(r#""\u0001\u001f\b\f\n\r\t\"\\/\u007f\u2028é""#), "\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\u{7f}\u{2028}é\"");
+    }
+
+    #[test]
+    fn refuses_what_jcs_cannot_represent() {
+        for bad in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"x":{"b":1,"b":1}}"#,
+            r#""\ud800""#,
+            r#""\udc00x""#,
+            "1e309",
+            "-1e309",
+            "NaN",
+            "[1,]",
+            "{} {}",
+            "",
+            "\"\u{0}\"",
+        ] {
+            assert!(canonicalize(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert!(canonicalize(b"\"\xff\"").is_err(), "invalid UTF-8");
+        let deep = "[".repeat(10_000);
+        assert!(canonicalize(deep.as_bytes()).is_err(), "deep nesting is an error, not a stack overflow");
+    }
+}

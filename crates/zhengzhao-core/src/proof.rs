@@ -1,0 +1,266 @@
+//! Data Integrity proofs (W3C VC Data Integrity 1.0) with the JCS cryptosuites: adding a proof
+//! to a JSON document, and taking a secured document apart for checking.
+//!
+//! This module knows nothing of licences or certificates: it turns a document and a proof into
+//! `hashData`, a signature and the name of the key that should have made it.
+
+use serde_json::{Map, Value};
+
+use crate::cryptosuite::{self, Cryptosuite};
+use crate::error::{Coded, ErrorCode};
+use crate::jcs;
+
+/// The proof type of every Data Integrity proof.
+pub const PROOF_TYPE: &str = "DataIntegrityProof";
+/// The proof purpose of licences.
+pub const ASSERTION_METHOD: &str = "assertionMethod";
+
+/// What to put in a new proof.
+#[derive(Clone, Copy)]
+pub struct ProofOptions<'a> {
+    /// The cryptosuite.
+    pub suite: &'static dyn Cryptosuite,
+    /// The `verificationMethod`: what names the key.
+    pub verification_method: &'a str,
+    /// The `created` time (an XML Schema dateTime), if any.
+    pub created: Option<&'a str>,
+}
+
+/// Why a proof cannot be made or checked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The document is not a JSON object, or already has a proof when signing.
+    #[error("document: {0}")]
+    Document(String),
+    /// No proof, or a proof without the members a proof must have.
+    #[error("proof: {0}")]
+    Missing(String),
+    /// An unknown proof type or cryptosuite.
+    #[error("proof: unsupported {0}")]
+    Cryptosuite(String),
+    /// proofValue is not multibase base58btc of the suite's signature length.
+    #[error("proof: proofValue {0}")]
+    ProofValue(String),
+    /// proofPurpose is not assertionMethod.
+    #[error("proof: proofPurpose is '{0}', expected 'assertionMethod'")]
+    Purpose(String),
+    /// JSON that JCS cannot canonicalise.
+    #[error(transparent)]
+    Jcs(#[from] jcs::JcsError),
+    /// The signer failed, or signed with a key of another type than the suite's.
+    #[error("signing: {0}")]
+    Sign(String),
+}
+
+impl Coded for ProofError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            ProofError::Document(_) => ErrorCode::DocumentShape,
+            ProofError::Missing(_) => ErrorCode::ProofMissing,
+            ProofError::Cryptosuite(_) => ErrorCode::ProofCryptosuite,
+            ProofError::ProofValue(_) => ErrorCode::ProofValue,
+            ProofError::Purpose(_) => ErrorCode::ProofPurpose,
+            ProofError::Jcs(e) => e.code(),
+            ProofError::Sign(_) => ErrorCode::KeySign,
+        }
+    }
+}
+
+/// Signs `hashData`: a key in memory, a key file, or an HSM.
+pub trait SignHash {
+    /// The signature over `message` (the suite's hash data).
+    fn sign_hash(&self, message: &[u8]) -> Result<Vec<u8>, String>;
+}
+
+impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> SignHash for F {
+    fn sign_hash(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        self(message)
+    }
+}
+
+/// Adds a proof to `document` (a JSON object without one) and returns the secured document.
+pub fn sign(document: &Value, options: ProofOptions<'_>, signer: &dyn SignHash) -> Result<Value, ProofError> {
+    let doc = document.as_object().ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    if doc.contains_key("proof") {
+        return Err(ProofError::Document("already has a proof".into()));
+    }
+    let mut config = Map::new();
+    config.insert("type".into(), PROOF_TYPE.into());
+    config.insert("cryptosuite".into(), options.suite.name().into());
+    if let Some(created) = options.created {
+        config.insert("created".into(), created.into());
+    }
+    config.insert("verificationMethod".into(), options.verification_method.into());
+    config.insert("proofPurpose".into(), ASSERTION_METHOD.into());
+    if let Some(ctx) = doc.get("@context") {
+        config.insert("@context".into(), ctx.clone());
+    }
+    let hash = options.suite.hash_data(&jcs::canonicalize_value(&Value::Object(config.clone())), &jcs::canonicalize_value(document));
+    let signature = signer.sign_hash(&hash).map_err(ProofError::Sign)?;
+    if signature.len() != options.suite.signature_len() {
+        return Err(ProofError::Sign(format!(
+            "the signer made a {}-byte signature; {} signatures are {} bytes (key of another type?)",
+            signature.len(),
+            options.suite.name(),
+            options.suite.signature_len()
+        )));
+    }
+    config.insert("proofValue".into(), multibase_base58btc(&signature).into());
+    let mut secured = doc.clone();
+    secured.insert("proof".into(), Value::Object(config));
+    Ok(Value::Object(secured))
+}
+
+/// A secured document taken apart: everything needed to check its signature, once the key
+/// named by `verification_method` is known.
+#[derive(Clone)]
+pub struct Prepared {
+    /// The cryptosuite named by the proof.
+    pub suite: &'static dyn Cryptosuite,
+    /// The proof's `verificationMethod`.
+    pub verification_method: String,
+    /// The proof's `created`, if any.
+    pub created: Option<String>,
+    /// `hashData`: what the signature must be over.
+    pub hash_data: Vec<u8>,
+    /// The signature decoded from `proofValue`.
+    pub signature: Vec<u8>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("suite", &self.suite.name())
+            .field("verification_method", &self.verification_method)
+            .field("created", &self.created)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    /// Checks the signature with a raw public key.
+    pub fn verify(&self, public_key: &[u8]) -> bool {
+        self.suite.verify(&cryptosuite::Check { public_key, message: &self.hash_data, signature: &self.signature })
+    }
+}
+
+/// Takes a secured document apart: checks the proof's shape, suite and purpose, decodes the
+/// signature and computes `hashData` over the proof configuration and the document without
+/// its proof.
+pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
+    let doc = secured.as_object().ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    let proof = match doc.get("proof") {
+        Some(Value::Object(p)) => p,
+        Some(Value::Array(_)) => return Err(ProofError::Missing("several proofs (a proof set) are not supported".into())),
+        Some(_) => return Err(ProofError::Missing("'proof' is not an object".into())),
+        None => return Err(ProofError::Missing("the document has no proof".into())),
+    };
+    let text = |name: &str| -> Result<&str, ProofError> {
+        match proof.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(ProofError::Missing(format!("'{name}' is not a string"))),
+            None => Err(ProofError::Missing(format!("no '{name}'"))),
+        }
+    };
+    let proof_type = text("type")?;
+    if proof_type != PROOF_TYPE {
+        return Err(ProofError::Cryptosuite(format!("proof type '{proof_type}'")));
+    }
+    let suite_name = text("cryptosuite")?;
+    let suite = cryptosuite::by_name(suite_name).ok_or_else(|| ProofError::Cryptosuite(format!("cryptosuite '{suite_name}'")))?;
+    let purpose = text("proofPurpose")?;
+    if purpose != ASSERTION_METHOD {
+        return Err(ProofError::Purpose(purpose.to_owned()));
+    }
+    let verification_method = text("verificationMethod")?.to_owned();
+    let created = match proof.get("created") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(ProofError::Missing("'created' is not a string".into())),
+    };
+    let signature = decode_multibase_base58btc(text("proofValue")?).map_err(ProofError::ProofValue)?;
+    if signature.len() != suite.signature_len() {
+        return Err(ProofError::ProofValue(format!("decodes to {} bytes; {suite_name} signatures are {}", signature.len(), suite.signature_len())));
+    }
+    let mut unsecured = doc.clone();
+    unsecured.remove("proof");
+    if let Some(proof_ctx) = proof.get("@context") {
+        // The proof's context must be a prefix of the document's (VC Data Integrity, JCS suites).
+        let as_list = |v: Option<&Value>| -> Vec<Value> {
+            match v {
+                Some(Value::Array(a)) => a.clone(),
+                Some(other) => vec![other.clone()],
+                None => vec![],
+            }
+        };
+        let (p, d) = (as_list(Some(proof_ctx)), as_list(doc.get("@context")));
+        if p.len() > d.len() || p[..] != d[..p.len()] {
+            return Err(ProofError::Missing("the proof's @context does not match the document's".into()));
+        }
+    }
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    let hash_data = suite.hash_data(&jcs::canonicalize_value(&Value::Object(config)), &jcs::canonicalize_value(&Value::Object(unsecured)));
+    Ok(Prepared { suite, verification_method, created, hash_data, signature })
+}
+
+/// `z` + base58btc: the multibase form of proof values and Multikeys.
+pub fn multibase_base58btc(bytes: &[u8]) -> String {
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
+/// Decodes `z` + base58btc.
+pub fn decode_multibase_base58btc(s: &str) -> Result<Vec<u8>, String> {
+    let body = s.strip_prefix('z').ok_or_else(|| format!("'{}' is not multibase base58btc (no 'z' prefix)", truncate(s)))?;
+    bs58::decode(body).into_vec().map_err(|e| format!("is not base58btc: {e}"))
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(16).collect::<String>() + if s.chars().count() > 16 { "…" } else { "" }
+}
+
+/// Multikey (W3C Controlled Identifiers): a public key as multibase base58btc of its multicodec
+/// prefix and bytes. Ed25519 keys are `0xed 0x01` + 32 bytes; P-256 keys are `0x80 0x24` + the
+/// 33-byte compressed point.
+pub mod multikey {
+    use super::{decode_multibase_base58btc, multibase_base58btc};
+
+    const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+    const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
+    const P256_PUB: [u8; 2] = [0x80, 0x24];
+
+    /// Encodes an Ed25519 public key.
+    ///
+    /// ```
+    /// use zhengzhao_core::proof::multikey;
+    /// let key = multikey::decode_ed25519("z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2").unwrap();
+    /// assert_eq!(multikey::encode_ed25519(&key), "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2");
+    /// ```
+    pub fn encode_ed25519(key: &[u8; 32]) -> String {
+        multibase_base58btc(&[&ED25519_PUB[..], key].concat())
+    }
+
+    /// Decodes an Ed25519 public key.
+    pub fn decode_ed25519(s: &str) -> Result<[u8; 32], String> {
+        decode(s, ED25519_PUB, "Ed25519 public key")
+    }
+
+    /// Decodes an Ed25519 secret key (seed), as in the W3C test vectors.
+    pub fn decode_ed25519_secret(s: &str) -> Result<[u8; 32], String> {
+        decode(s, ED25519_PRIV, "Ed25519 secret key")
+    }
+
+    /// Encodes a P-256 public key given as a 33-byte compressed point.
+    pub fn encode_p256(compressed: &[u8; 33]) -> String {
+        multibase_base58btc(&[&P256_PUB[..], compressed].concat())
+    }
+
+    fn decode<const N: usize>(s: &str, prefix: [u8; 2], what: &str) -> Result<[u8; N], String> {
+        let bytes = decode_multibase_base58btc(s)?;
+        match bytes.strip_prefix(&prefix[..]) {
+            Some(key) => key.try_into().map_err(|_| format!("{what}: {} bytes after the prefix, expected {N}", key.len())),
+            None => Err(format!("not a multikey {what} (wrong multicodec prefix)")),
+        }
+    }
+}
