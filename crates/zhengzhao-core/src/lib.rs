@@ -19,6 +19,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod credential;
 pub mod cryptosuite;
 pub mod date;
 pub mod ed25519;
@@ -32,6 +33,7 @@ pub mod pki;
 pub mod proof;
 pub mod sample;
 pub mod status;
+pub mod statuslist;
 pub mod validate;
 
 pub use error::{Coded, ErrorCode};
