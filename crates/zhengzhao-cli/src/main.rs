@@ -3,9 +3,11 @@
 //! Exit codes: 0 valid / done; 1 invalid (the input was read and found wrong); 2 usage or input
 //! error (the command could not do its work).
 
+mod authority;
 mod catalog;
 mod id;
 mod output;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -31,6 +33,11 @@ enum Command {
     /// Browse the catalogue of licence types (GB/T 36902).
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Make the PKI: a root CA and issuer signing certificates.
+    #[command(subcommand)]
+    Authority(authority::AuthorityCommand),
+    /// Verify licence documents and bundles offline against root certificates.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +45,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Id(c) => id::run(c),
         Command::Catalog(c) => catalog::run(c),
+        Command::Authority(c) => authority::run(c),
+        Command::Verify(a) => verify::run(a),
     };
     ExitCode::from(outcome as u8)
 }

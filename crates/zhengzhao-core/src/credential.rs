@@ -20,9 +20,14 @@
 
 use serde_json::{json, Map, Value};
 
+use time::OffsetDateTime;
+
+use crate::cryptosuite;
 use crate::date::{self, Date};
 use crate::error::{Coded, ErrorCode};
+use crate::keys::Signer;
 use crate::licence::Licence;
+use crate::proof::{self, ProofError, ProofOptions};
 use crate::status::Status;
 
 /// The base context of VC 2.0.
@@ -77,7 +82,10 @@ pub fn certificate_fingerprint(method: &str) -> Option<[u8; 32]> {
 /// The unsigned credential of a licence.
 pub fn to_credential(licence: &Licence, status: Option<&StatusEntry>) -> Value {
     let mut subject = serde_json::to_value(licence).expect("a licence always serialises");
-    subject.as_object_mut().expect("a licence is an object").remove("status");
+    subject
+        .as_object_mut()
+        .expect("a licence is an object")
+        .remove("status");
     let mut doc = json!({
         "@context": [CONTEXT_VC2, CONTEXT_LICENCE],
         "id": licence_urn(licence.id.as_ref()),
@@ -114,36 +122,87 @@ fn valid_until(d: Date) -> String {
     format!("{}T23:59:59{CST}", date::format(d))
 }
 
+/// Signs a licence: its credential with a proof by `signer`, whose certificate has SHA-256
+/// fingerprint `certificate`, made at `created`. The cryptosuite follows the key's algorithm.
+/// Returns the document as compact JSON bytes, the form in which it is stored and served.
+pub fn sign(
+    licence: &Licence,
+    status: Option<&StatusEntry>,
+    signer: &dyn Signer,
+    certificate: &[u8; 32],
+    created: OffsetDateTime,
+) -> Result<Vec<u8>, ProofError> {
+    let suite = cryptosuite::for_algorithm(signer.algorithm()).ok_or_else(|| {
+        ProofError::Cryptosuite(format!("no cryptosuite for {} keys", signer.algorithm()))
+    })?;
+    let created = created
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(created)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| ProofError::Sign(format!("creation time: {e}")))?;
+    let method = certificate_method(certificate);
+    let options = ProofOptions {
+        suite,
+        verification_method: &method,
+        created: Some(&created),
+    };
+    let secured = proof::sign(&to_credential(licence, status), options, signer)?;
+    Ok(serde_json::to_vec(&secured).expect("JSON values always serialise"))
+}
+
 /// Reads the licence (with status Valid, as signed) and its status entry from a credential,
 /// checking that the envelope agrees with the subject: identifier, issuer, validity.
 pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), CredentialError> {
     let err = |m: &str| CredentialError(m.to_owned());
     let obj = doc.as_object().ok_or_else(|| err("not a JSON object"))?;
-    let types = obj.get("type").and_then(Value::as_array).ok_or_else(|| err("no 'type' array"))?;
-    if !types.iter().any(|t| t == "VerifiableCredential") || !types.iter().any(|t| t == LICENCE_TYPE) {
-        return Err(err("'type' must include VerifiableCredential and ElectronicLicence"));
+    let types = obj
+        .get("type")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err("no 'type' array"))?;
+    if !types.iter().any(|t| t == "VerifiableCredential")
+        || !types.iter().any(|t| t == LICENCE_TYPE)
+    {
+        return Err(err(
+            "'type' must include VerifiableCredential and ElectronicLicence",
+        ));
     }
     match obj.get("@context").and_then(Value::as_array) {
         Some(ctx) if ctx.first().and_then(Value::as_str) == Some(CONTEXT_VC2) => {}
-        _ => return Err(err("'@context' must be an array starting with the VC 2.0 context")),
+        _ => {
+            return Err(err(
+                "'@context' must be an array starting with the VC 2.0 context",
+            ))
+        }
     }
     let mut subject: Map<String, Value> = match obj.get("credentialSubject") {
         Some(Value::Object(s)) => s.clone(),
         _ => return Err(err("no 'credentialSubject' object")),
     };
     if subject.contains_key("status") {
-        return Err(err("credentialSubject carries a status: status comes from the status list"));
+        return Err(err(
+            "credentialSubject carries a status: status comes from the status list",
+        ));
     }
-    subject.insert("status".into(), serde_json::to_value(Status::Valid).expect("serialises"));
-    let licence: Licence = serde_json::from_value(Value::Object(subject)).map_err(|e| CredentialError(format!("credentialSubject: {e}")))?;
+    subject.insert(
+        "status".into(),
+        serde_json::to_value(Status::Valid).expect("serialises"),
+    );
+    let licence: Licence = serde_json::from_value(Value::Object(subject))
+        .map_err(|e| CredentialError(format!("credentialSubject: {e}")))?;
 
     let field = |name: &str| obj.get(name).and_then(Value::as_str);
     if field("id") != Some(licence_urn(licence.id.as_ref()).as_str()) {
         return Err(err("'id' does not name the licence in credentialSubject"));
     }
-    let issuer_id = obj.get("issuer").and_then(|i| i.get("id")).and_then(Value::as_str);
+    let issuer_id = obj
+        .get("issuer")
+        .and_then(|i| i.get("id"))
+        .and_then(Value::as_str);
     if issuer_id != Some(format!("urn:zz:org:{}", licence.issuer.code).as_str()) {
-        return Err(err("'issuer' does not name the issuing department in credentialSubject"));
+        return Err(err(
+            "'issuer' does not name the issuing department in credentialSubject",
+        ));
     }
     if field("validFrom") != Some(valid_from(licence.validity.from).as_str()) {
         return Err(err("'validFrom' does not match the licence's validity"));
@@ -153,7 +212,9 @@ pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), Cr
     }
     let status = match obj.get("credentialStatus") {
         None => None,
-        Some(s) => Some(status_entry(s).ok_or_else(|| err("'credentialStatus' is not a BitstringStatusListEntry of this library"))?),
+        Some(s) => Some(status_entry(s).ok_or_else(|| {
+            err("'credentialStatus' is not a BitstringStatusListEntry of this library")
+        })?),
     };
     Ok((licence, status))
 }
@@ -164,7 +225,10 @@ fn status_entry(v: &Value) -> Option<StatusEntry> {
     }
     let list = v.get("statusListCredential")?.as_str()?.to_owned();
     let index_text = v.get("statusListIndex")?.as_str()?;
-    if index_text.is_empty() || index_text.len() > 12 || !index_text.bytes().all(|c| c.is_ascii_digit()) {
+    if index_text.is_empty()
+        || index_text.len() > 12
+        || !index_text.bytes().all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let index = index_text.parse().ok()?;
@@ -176,14 +240,20 @@ mod tests {
     use super::*;
 
     fn licence() -> Licence {
-        let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/licences/business-licence.json");
+        let p = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../test-vectors/licences/business-licence.json"
+        );
         Licence::from_json(&std::fs::read_to_string(p).unwrap()).unwrap()
     }
 
     #[test]
     fn round_trip() {
         let l = licence();
-        let entry = StatusEntry { list: "urn:zz:statuslist:11330106MB1742305K:1".into(), index: 4711 };
+        let entry = StatusEntry {
+            list: "urn:zz:statuslist:11330106MB1742305K:1".into(),
+            index: 4711,
+        };
         let doc = to_credential(&l, Some(&entry));
         assert_eq!(doc["validFrom"], "2021-03-18T00:00:00+08:00");
         assert!(doc.get("validUntil").is_none(), "长期有效");
@@ -195,19 +265,19 @@ mod tests {
     #[test]
     fn envelope_and_subject_must_agree() {
         let doc = to_credential(&licence(), None);
-        let broken: Vec<Box<dyn Fn(&mut Value)>> = vec![
-            Box::new(|d| d["id"] = "urn:zz:licence:other".into()),
-            Box::new(|d| d["issuer"]["id"] = "urn:zz:org:91330106MA2H3K7P0B".into()),
-            Box::new(|d| d["validFrom"] = "2021-03-19T00:00:00+08:00".into()),
-            Box::new(|d| d["validUntil"] = "2031-03-19T23:59:59+08:00".into()),
-            Box::new(|d| d["type"] = json!(["VerifiableCredential"])),
-            Box::new(|d| d["@context"] = json!(["https://example.org"])),
-            Box::new(|d| d["credentialSubject"]["status"] = "valid".into()),
-            Box::new(|d| d["credentialSubject"]["issued_on"] = "2024-13-01".into()),
-            Box::new(|d| d["credentialStatus"] = json!({ "type": "BitstringStatusListEntry" })),
-            Box::new(|d| {
+        let broken: [fn(&mut Value); 10] = [
+            |d| d["id"] = "urn:zz:licence:other".into(),
+            |d| d["issuer"]["id"] = "urn:zz:org:91330106MA2H3K7P0B".into(),
+            |d| d["validFrom"] = "2021-03-19T00:00:00+08:00".into(),
+            |d| d["validUntil"] = "2031-03-19T23:59:59+08:00".into(),
+            |d| d["type"] = json!(["VerifiableCredential"]),
+            |d| d["@context"] = json!(["https://example.org"]),
+            |d| d["credentialSubject"]["status"] = "valid".into(),
+            |d| d["credentialSubject"]["issued_on"] = "2024-13-01".into(),
+            |d| d["credentialStatus"] = json!({ "type": "BitstringStatusListEntry" }),
+            |d| {
                 d.as_object_mut().unwrap().remove("credentialSubject");
-            }),
+            },
         ];
         for (i, f) in broken.iter().enumerate() {
             let mut d = doc.clone();

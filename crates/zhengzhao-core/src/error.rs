@@ -79,6 +79,10 @@ pub enum Family {
     Key,
     /// A licence that is not in force (validity period, status list).
     Status,
+    /// A call with wrong arguments.
+    Usage,
+    /// Files and devices.
+    Io,
 }
 
 impl Family {
@@ -94,6 +98,8 @@ impl Family {
             Family::Trust => "trust",
             Family::Key => "key",
             Family::Status => "status",
+            Family::Usage => "usage",
+            Family::Io => "io",
         }
     }
 }
@@ -145,6 +151,11 @@ error_codes! {
     Pem = 1403, "ZZ-E-FMT-003", Format, "not PEM or DER of the expected kind", "give PEM text (-----BEGIN …-----) or DER bytes of the expected object";
     /// A bundle that cannot be read.
     Bundle = 1404, "ZZ-E-FMT-004", Format, "the bundle is malformed", "bundles are made by `zhengzhao bundle`; check that the file is complete";
+
+    /// A call with wrong arguments (a missing or malformed option, a null pointer, a bad length).
+    Usage = 1501, "ZZ-E-USAGE-001", Usage, "the call's arguments are wrong", "see --help (or the header documentation) for what the call takes";
+    /// A file that cannot be read or written.
+    Io = 1601, "ZZ-E-IO-001", Io, "a file cannot be read or written", "check the path and its permissions";
 
     /// No proof, or a proof object without its required members.
     ProofMissing = 2101, "ZZ-E-SIG-001", Signature, "the document has no usable proof", "the document must carry a DataIntegrityProof with cryptosuite, verificationMethod, proofPurpose and proofValue";

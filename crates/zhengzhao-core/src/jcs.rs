@@ -42,7 +42,9 @@ pub fn canonicalize(json: &[u8]) -> Result<Vec<u8>, JcsError> {
 /// (which JSON parsers resolve differently, so a signature over them would be ambiguous).
 pub fn parse_strict(json: &[u8]) -> Result<Value, JcsError> {
     let mut de = serde_json::Deserializer::from_slice(json);
-    let v = StrictValue.deserialize(&mut de).map_err(|e| JcsError(e.to_string()))?;
+    let v = StrictValue
+        .deserialize(&mut de)
+        .map_err(|e| JcsError(e.to_string()))?;
     de.end().map_err(|e| JcsError(e.to_string()))?;
     Ok(v)
 }
@@ -167,7 +169,7 @@ pub fn es_number(x: f64) -> String {
             s.push_str(&digits[1..]);
         }
         s.push('e');
-        s.push(if n - 1 >= 0 { '+' } else { '-' });
+        s.push(if n > 0 { '+' } else { '-' });
         s.push_str(&(n - 1).abs().to_string());
     }
     s
@@ -199,7 +201,9 @@ impl<'de> Visitor<'de> for StrictValue {
         Ok(Value::from(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number is not a finite double"))
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number is not a finite double"))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
@@ -279,7 +283,10 @@ mod tests {
 
     #[test]
     fn strings_escape_minimally() {
-        assert_eq!(c(r#""\u0001\u001f\b\f\n\r\t\"\\/\u007f\u2028é""#), "\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\u{7f}\u{2028}é\"");
+        assert_eq!(
+            c(r#""\u0001\u001f\b\f\n\r\t\"\\/\u007f\u2028é""#),
+            "\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\u{7f}\u{2028}é\""
+        );
     }
 
     #[test]
@@ -301,6 +308,9 @@ mod tests {
         }
         assert!(canonicalize(b"\"\xff\"").is_err(), "invalid UTF-8");
         let deep = "[".repeat(10_000);
-        assert!(canonicalize(deep.as_bytes()).is_err(), "deep nesting is an error, not a stack overflow");
+        assert!(
+            canonicalize(deep.as_bytes()).is_err(),
+            "deep nesting is an error, not a stack overflow"
+        );
     }
 }

@@ -17,12 +17,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod catalog;
 pub mod codes;
 pub mod credential;
 pub mod cryptosuite;
 pub mod date;
-pub mod ed25519;
 pub mod error;
 pub mod identifier;
 pub mod jcs;
@@ -35,6 +35,7 @@ pub mod sample;
 pub mod status;
 pub mod statuslist;
 pub mod validate;
+pub mod verify;
 
 pub use error::{Coded, ErrorCode};
 
@@ -57,6 +58,12 @@ pub enum Error {
     /// An unreadable document.
     #[error(transparent)]
     Json(#[from] licence::JsonError),
+    /// A signing key or key file.
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+    /// A certificate, or its path to a trust anchor.
+    #[error(transparent)]
+    Trust(#[from] pki::TrustError),
 }
 
 impl Coded for Error {
@@ -67,6 +74,8 @@ impl Coded for Error {
             Error::Catalog(e) => e.code(),
             Error::Schema(e) => e.code(),
             Error::Json(e) => e.code(),
+            Error::Key(e) => e.code(),
+            Error::Trust(e) => e.code(),
         }
     }
 }

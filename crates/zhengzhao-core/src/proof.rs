@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::cryptosuite::{self, Cryptosuite};
 use crate::error::{Coded, ErrorCode};
 use crate::jcs;
+use crate::keys::Signer;
 
 /// The proof type of every Data Integrity proof.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -67,21 +68,23 @@ impl Coded for ProofError {
     }
 }
 
-/// Signs `hashData`: a key in memory, a key file, or an HSM.
-pub trait SignHash {
-    /// The signature over `message` (the suite's hash data).
-    fn sign_hash(&self, message: &[u8]) -> Result<Vec<u8>, String>;
-}
-
-impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> SignHash for F {
-    fn sign_hash(&self, message: &[u8]) -> Result<Vec<u8>, String> {
-        self(message)
-    }
-}
-
 /// Adds a proof to `document` (a JSON object without one) and returns the secured document.
-pub fn sign(document: &Value, options: ProofOptions<'_>, signer: &dyn SignHash) -> Result<Value, ProofError> {
-    let doc = document.as_object().ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+pub fn sign(
+    document: &Value,
+    options: ProofOptions<'_>,
+    signer: &dyn Signer,
+) -> Result<Value, ProofError> {
+    let doc = document
+        .as_object()
+        .ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    if signer.algorithm() != options.suite.algorithm() {
+        return Err(ProofError::Sign(format!(
+            "{} needs a {} key, the signer has {}",
+            options.suite.name(),
+            options.suite.algorithm(),
+            signer.algorithm()
+        )));
+    }
     if doc.contains_key("proof") {
         return Err(ProofError::Document("already has a proof".into()));
     }
@@ -91,13 +94,21 @@ pub fn sign(document: &Value, options: ProofOptions<'_>, signer: &dyn SignHash) 
     if let Some(created) = options.created {
         config.insert("created".into(), created.into());
     }
-    config.insert("verificationMethod".into(), options.verification_method.into());
+    config.insert(
+        "verificationMethod".into(),
+        options.verification_method.into(),
+    );
     config.insert("proofPurpose".into(), ASSERTION_METHOD.into());
     if let Some(ctx) = doc.get("@context") {
         config.insert("@context".into(), ctx.clone());
     }
-    let hash = options.suite.hash_data(&jcs::canonicalize_value(&Value::Object(config.clone())), &jcs::canonicalize_value(document));
-    let signature = signer.sign_hash(&hash).map_err(ProofError::Sign)?;
+    let hash = options.suite.hash_data(
+        &jcs::canonicalize_value(&Value::Object(config.clone())),
+        &jcs::canonicalize_value(document),
+    );
+    let signature = signer
+        .sign(&hash)
+        .map_err(|e| ProofError::Sign(e.to_string()))?;
     if signature.len() != options.suite.signature_len() {
         return Err(ProofError::Sign(format!(
             "the signer made a {}-byte signature; {} signatures are {} bytes (key of another type?)",
@@ -139,9 +150,13 @@ impl std::fmt::Debug for Prepared {
 }
 
 impl Prepared {
-    /// Checks the signature with a raw public key.
-    pub fn verify(&self, public_key: &[u8]) -> bool {
-        self.suite.verify(&cryptosuite::Check { public_key, message: &self.hash_data, signature: &self.signature })
+    /// Checks the signature with a public key.
+    pub fn verify(&self, public_key: &crate::keys::PublicKey) -> bool {
+        self.suite.verify(&cryptosuite::Check {
+            public_key,
+            message: &self.hash_data,
+            signature: &self.signature,
+        })
     }
 }
 
@@ -149,10 +164,16 @@ impl Prepared {
 /// signature and computes `hashData` over the proof configuration and the document without
 /// its proof.
 pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
-    let doc = secured.as_object().ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    let doc = secured
+        .as_object()
+        .ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
     let proof = match doc.get("proof") {
         Some(Value::Object(p)) => p,
-        Some(Value::Array(_)) => return Err(ProofError::Missing("several proofs (a proof set) are not supported".into())),
+        Some(Value::Array(_)) => {
+            return Err(ProofError::Missing(
+                "several proofs (a proof set) are not supported".into(),
+            ))
+        }
         Some(_) => return Err(ProofError::Missing("'proof' is not an object".into())),
         None => return Err(ProofError::Missing("the document has no proof".into())),
     };
@@ -165,10 +186,13 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
     };
     let proof_type = text("type")?;
     if proof_type != PROOF_TYPE {
-        return Err(ProofError::Cryptosuite(format!("proof type '{proof_type}'")));
+        return Err(ProofError::Cryptosuite(format!(
+            "proof type '{proof_type}'"
+        )));
     }
     let suite_name = text("cryptosuite")?;
-    let suite = cryptosuite::by_name(suite_name).ok_or_else(|| ProofError::Cryptosuite(format!("cryptosuite '{suite_name}'")))?;
+    let suite = cryptosuite::by_name(suite_name)
+        .ok_or_else(|| ProofError::Cryptosuite(format!("cryptosuite '{suite_name}'")))?;
     let purpose = text("proofPurpose")?;
     if purpose != ASSERTION_METHOD {
         return Err(ProofError::Purpose(purpose.to_owned()));
@@ -179,9 +203,14 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err(ProofError::Missing("'created' is not a string".into())),
     };
-    let signature = decode_multibase_base58btc(text("proofValue")?).map_err(ProofError::ProofValue)?;
+    let signature =
+        decode_multibase_base58btc(text("proofValue")?).map_err(ProofError::ProofValue)?;
     if signature.len() != suite.signature_len() {
-        return Err(ProofError::ProofValue(format!("decodes to {} bytes; {suite_name} signatures are {}", signature.len(), suite.signature_len())));
+        return Err(ProofError::ProofValue(format!(
+            "decodes to {} bytes; {suite_name} signatures are {}",
+            signature.len(),
+            suite.signature_len()
+        )));
     }
     let mut unsecured = doc.clone();
     unsecured.remove("proof");
@@ -196,13 +225,24 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
         };
         let (p, d) = (as_list(Some(proof_ctx)), as_list(doc.get("@context")));
         if p.len() > d.len() || p[..] != d[..p.len()] {
-            return Err(ProofError::Missing("the proof's @context does not match the document's".into()));
+            return Err(ProofError::Missing(
+                "the proof's @context does not match the document's".into(),
+            ));
         }
     }
     let mut config = proof.clone();
     config.remove("proofValue");
-    let hash_data = suite.hash_data(&jcs::canonicalize_value(&Value::Object(config)), &jcs::canonicalize_value(&Value::Object(unsecured)));
-    Ok(Prepared { suite, verification_method, created, hash_data, signature })
+    let hash_data = suite.hash_data(
+        &jcs::canonicalize_value(&Value::Object(config)),
+        &jcs::canonicalize_value(&Value::Object(unsecured)),
+    );
+    Ok(Prepared {
+        suite,
+        verification_method,
+        created,
+        hash_data,
+        signature,
+    })
 }
 
 /// `z` + base58btc: the multibase form of proof values and Multikeys.
@@ -212,8 +252,15 @@ pub fn multibase_base58btc(bytes: &[u8]) -> String {
 
 /// Decodes `z` + base58btc.
 pub fn decode_multibase_base58btc(s: &str) -> Result<Vec<u8>, String> {
-    let body = s.strip_prefix('z').ok_or_else(|| format!("'{}' is not multibase base58btc (no 'z' prefix)", truncate(s)))?;
-    bs58::decode(body).into_vec().map_err(|e| format!("is not base58btc: {e}"))
+    let body = s.strip_prefix('z').ok_or_else(|| {
+        format!(
+            "'{}' is not multibase base58btc (no 'z' prefix)",
+            truncate(s)
+        )
+    })?;
+    bs58::decode(body)
+        .into_vec()
+        .map_err(|e| format!("is not base58btc: {e}"))
 }
 
 fn truncate(s: &str) -> String {
@@ -259,7 +306,9 @@ pub mod multikey {
     fn decode<const N: usize>(s: &str, prefix: [u8; 2], what: &str) -> Result<[u8; N], String> {
         let bytes = decode_multibase_base58btc(s)?;
         match bytes.strip_prefix(&prefix[..]) {
-            Some(key) => key.try_into().map_err(|_| format!("{what}: {} bytes after the prefix, expected {N}", key.len())),
+            Some(key) => key
+                .try_into()
+                .map_err(|_| format!("{what}: {} bytes after the prefix, expected {N}", key.len())),
             None => Err(format!("not a multikey {what} (wrong multicodec prefix)")),
         }
     }

@@ -67,13 +67,20 @@ impl StatusList {
     /// A list of `entries` entries (at least [`StatusList::MIN_ENTRIES`], a multiple of 8), all Valid.
     pub fn new(entries: u64) -> Result<StatusList, StatusListError> {
         if entries < Self::MIN_ENTRIES || entries % 8 != 0 {
-            return Err(StatusListError(format!("{entries} entries: a list has at least {} and a multiple of 8", Self::MIN_ENTRIES)));
+            return Err(StatusListError(format!(
+                "{entries} entries: a list has at least {} and a multiple of 8",
+                Self::MIN_ENTRIES
+            )));
         }
         let bytes = entries * STATUS_SIZE as u64 / 8;
         if bytes > MAX_DECODED {
-            return Err(StatusListError(format!("{entries} entries is more than a list holds")));
+            return Err(StatusListError(format!(
+                "{entries} entries is more than a list holds"
+            )));
         }
-        Ok(StatusList { bits: vec![0; bytes as usize] })
+        Ok(StatusList {
+            bits: vec![0; bytes as usize],
+        })
     }
 
     /// The number of entries.
@@ -101,7 +108,10 @@ impl StatusList {
     /// Sets the status at `index`.
     pub fn set(&mut self, index: u64, status: Status) -> Result<(), StatusListError> {
         self.check_index(index)?;
-        let v = ORDER.iter().position(|s| *s == status).expect("every status has a value");
+        let v = ORDER
+            .iter()
+            .position(|s| *s == status)
+            .expect("every status has a value");
         for b in 0..STATUS_SIZE as u64 {
             let bit = index * STATUS_SIZE as u64 + b;
             let mask = 0x80 >> (bit % 8);
@@ -117,7 +127,10 @@ impl StatusList {
 
     fn check_index(&self, index: u64) -> Result<(), StatusListError> {
         if index >= self.len() {
-            return Err(StatusListError(format!("index {index} is outside the list of {} entries", self.len())));
+            return Err(StatusListError(format!(
+                "index {index} is outside the list of {} entries",
+                self.len()
+            )));
         }
         Ok(())
     }
@@ -127,12 +140,17 @@ impl StatusList {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&self.bits).expect("writing to memory");
         let compressed = gz.finish().expect("writing to memory");
-        format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed))
+        format!(
+            "u{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed)
+        )
     }
 
     /// Decodes `encodedList`.
     pub fn decode(encoded: &str) -> Result<StatusList, StatusListError> {
-        let body = encoded.strip_prefix('u').ok_or_else(|| StatusListError("encodedList is not multibase base64url ('u' prefix)".into()))?;
+        let body = encoded.strip_prefix('u').ok_or_else(|| {
+            StatusListError("encodedList is not multibase base64url ('u' prefix)".into())
+        })?;
         let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|e| StatusListError(format!("encodedList is not base64url: {e}")))?;
@@ -142,11 +160,17 @@ impl StatusList {
             .read_to_end(&mut bits)
             .map_err(|e| StatusListError(format!("encodedList is not GZIP: {e}")))?;
         if bits.len() as u64 > MAX_DECODED {
-            return Err(StatusListError("encodedList decompresses to more than 64 MiB".into()));
+            return Err(StatusListError(
+                "encodedList decompresses to more than 64 MiB".into(),
+            ));
         }
         let list = StatusList { bits };
         if list.len() < Self::MIN_ENTRIES {
-            return Err(StatusListError(format!("the list has {} entries, fewer than {}", list.len(), Self::MIN_ENTRIES)));
+            return Err(StatusListError(format!(
+                "the list has {} entries, fewer than {}",
+                list.len(),
+                Self::MIN_ENTRIES
+            )));
         }
         Ok(list)
     }
@@ -179,16 +203,29 @@ impl StatusList {
     /// Reads the list of a status list credential: its `id`, its `issuer` and the list.
     pub fn from_credential(doc: &Value) -> Result<(String, String, StatusList), StatusListError> {
         let err = |m: &str| StatusListError(m.to_owned());
-        let text = |v: Option<&Value>, what: &str| v.and_then(Value::as_str).map(str::to_owned).ok_or_else(|| err(what));
+        let text = |v: Option<&Value>, what: &str| {
+            v.and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| err(what))
+        };
         let id = text(doc.get("id"), "no 'id'")?;
         let issuer = text(doc.get("issuer"), "no 'issuer'")?;
-        let types = doc.get("type").and_then(Value::as_array).ok_or_else(|| err("no 'type'"))?;
+        let types = doc
+            .get("type")
+            .and_then(Value::as_array)
+            .ok_or_else(|| err("no 'type'"))?;
         if !types.iter().any(|t| t == "BitstringStatusListCredential") {
             return Err(err("not a BitstringStatusListCredential"));
         }
-        let subject = doc.get("credentialSubject").ok_or_else(|| err("no 'credentialSubject'"))?;
-        if subject.get("statusPurpose").and_then(Value::as_str) != Some("message") || subject.get("statusSize").and_then(Value::as_u64) != Some(STATUS_SIZE as u64) {
-            return Err(err("not a zhengzhao list (statusPurpose 'message', statusSize 3)"));
+        let subject = doc
+            .get("credentialSubject")
+            .ok_or_else(|| err("no 'credentialSubject'"))?;
+        if subject.get("statusPurpose").and_then(Value::as_str) != Some("message")
+            || subject.get("statusSize").and_then(Value::as_u64) != Some(STATUS_SIZE as u64)
+        {
+            return Err(err(
+                "not a zhengzhao list (statusPurpose 'message', statusSize 3)",
+            ));
         }
         let list = StatusList::decode(&text(subject.get("encodedList"), "no 'encodedList'")?)?;
         Ok((id, issuer, list))
@@ -231,12 +268,19 @@ mod tests {
         let l = StatusList::new(StatusList::MIN_ENTRIES).unwrap();
         assert!(l.get(StatusList::MIN_ENTRIES).is_err());
         for bad in ["", "x", "u", "u!!!", "uAAAA"] {
-            assert_eq!(StatusList::decode(bad).unwrap_err().code(), ErrorCode::StatusList, "{bad}");
+            assert_eq!(
+                StatusList::decode(bad).unwrap_err().code(),
+                ErrorCode::StatusList,
+                "{bad}"
+            );
         }
         // A valid GZIP of a list that is too short.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(&[0u8; 100]).unwrap();
-        let short = format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().unwrap()));
+        let short = format!(
+            "u{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().unwrap())
+        );
         assert!(StatusList::decode(&short).unwrap_err().0.contains("fewer"));
         // A compression bomb: 100 MiB of zeros compresses to about 100 KiB.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -244,7 +288,10 @@ mod tests {
         for _ in 0..100 {
             gz.write_all(&zeros).unwrap();
         }
-        let bomb = format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().unwrap()));
+        let bomb = format!(
+            "u{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gz.finish().unwrap())
+        );
         assert!(StatusList::decode(&bomb).unwrap_err().0.contains("64 MiB"));
     }
 
@@ -252,10 +299,23 @@ mod tests {
     fn credential_round_trip() {
         let mut l = StatusList::new(StatusList::MIN_ENTRIES).unwrap();
         l.set(9, Status::Suspended).unwrap();
-        let doc = l.to_credential("urn:zz:statuslist:X:1", "urn:zz:org:X", "2024-01-01T00:00:00Z");
+        let doc = l.to_credential(
+            "urn:zz:statuslist:X:1",
+            "urn:zz:org:X",
+            "2024-01-01T00:00:00Z",
+        );
         let (id, issuer, back) = StatusList::from_credential(&doc).unwrap();
-        assert_eq!((id.as_str(), issuer.as_str()), ("urn:zz:statuslist:X:1", "urn:zz:org:X"));
+        assert_eq!(
+            (id.as_str(), issuer.as_str()),
+            ("urn:zz:statuslist:X:1", "urn:zz:org:X")
+        );
         assert_eq!(back, l);
-        assert_eq!(doc["credentialSubject"]["statusMessage"].as_array().unwrap().len(), 8);
+        assert_eq!(
+            doc["credentialSubject"]["statusMessage"]
+                .as_array()
+                .unwrap()
+                .len(),
+            8
+        );
     }
 }

@@ -1,18 +1,53 @@
 //! Known answers for the signature algorithms under the cryptosuites: RFC 8032, Wycheproof
-//! (Ed25519, ECDSA P-256 P1363) and C2SP CCTV (Ed25519 edge cases). Single and batch
-//! verification must agree on every vector.
+//! (Ed25519, ECDSA P-256 P1363) and C2SP CCTV (Ed25519 edge cases), checked through
+//! `keys::PublicKey::verify` (where the policy lives) and the suites' single and batch calls.
 
 use std::fs;
 use std::path::PathBuf;
 
 use serde_json::Value;
 use zhengzhao_core::cryptosuite::{self, Check, Cryptosuite};
-use zhengzhao_core::ed25519::{self, Item};
+use zhengzhao_core::keys::{Algorithm, PublicKey};
+
+/// Ed25519 verification under the policy: a key that is not a curve point verifies nothing.
+fn ed25519_verify(public: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    PublicKey::from_raw(Algorithm::Ed25519, public).is_ok_and(|k| k.verify(msg, sig))
+}
+
+/// The same through the suite's batch call (keys that are not points are left out, rejected).
+fn ed25519_batch(items: &[(&[u8], &[u8], &[u8])]) -> Vec<bool> {
+    let keys: Vec<Option<PublicKey>> = items
+        .iter()
+        .map(|(k, _, _)| PublicKey::from_raw(Algorithm::Ed25519, k).ok())
+        .collect();
+    let mut verdicts = vec![false; items.len()];
+    let idx: Vec<usize> = (0..items.len()).filter(|&i| keys[i].is_some()).collect();
+    let checks: Vec<Check<'_>> = idx
+        .iter()
+        .map(|&i| Check {
+            public_key: keys[i].as_ref().unwrap(),
+            message: items[i].1,
+            signature: items[i].2,
+        })
+        .collect();
+    for (&i, v) in idx
+        .iter()
+        .zip(cryptosuite::EDDSA_JCS_2022.verify_batch(&checks))
+    {
+        verdicts[i] = v;
+    }
+    verdicts
+}
 
 fn vectors(name: &str) -> Value {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors")
+        .join(name);
     serde_json::from_str(&fs::read_to_string(p).unwrap()).unwrap()
 }
+
+/// Key, message, signature, expected verdict, vector number.
+type Case = (Vec<u8>, Vec<u8>, Vec<u8>, bool, u64);
 
 fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()
@@ -26,14 +61,26 @@ fn rfc8032() {
         let public = unhex(v["public"].as_str().unwrap());
         let msg = unhex(v["message"].as_str().unwrap());
         let sig = unhex(v["signature"].as_str().unwrap());
-        assert_eq!(key.verifying_key().to_bytes().to_vec(), public, "{}", v["name"]);
-        assert_eq!(ed25519_dalek::Signer::sign(&key, &msg).to_bytes().to_vec(), sig, "{}", v["name"]);
-        let item = Item { public_key: &public, message: &msg, signature: &sig };
-        assert!(ed25519::verify(&item));
+        assert_eq!(
+            key.verifying_key().to_bytes().to_vec(),
+            public,
+            "{}",
+            v["name"]
+        );
+        assert_eq!(
+            ed25519_dalek::Signer::sign(&key, &msg).to_bytes().to_vec(),
+            sig,
+            "{}",
+            v["name"]
+        );
+        assert!(ed25519_verify(&public, &msg, &sig));
         let mut bad = sig.clone();
         bad[0] ^= 1;
-        assert!(!ed25519::verify(&Item { signature: &bad, ..item }));
-        assert_eq!(ed25519::verify_batch(&[item, Item { signature: &bad, ..item }]), vec![true, false]);
+        assert!(!ed25519_verify(&public, &msg, &bad));
+        assert_eq!(
+            ed25519_batch(&[(&public, &msg, &sig), (&public, &msg, &bad)]),
+            vec![true, false]
+        );
     }
 }
 
@@ -49,13 +96,22 @@ fn wycheproof_ed25519() {
                 "invalid" => false,
                 other => panic!("unexpected result {other}"),
             };
-            owned.push((pk.clone(), unhex(t["msg"].as_str().unwrap()), unhex(t["sig"].as_str().unwrap()), expected, t["tcId"].clone()));
+            owned.push((
+                pk.clone(),
+                unhex(t["msg"].as_str().unwrap()),
+                unhex(t["sig"].as_str().unwrap()),
+                expected,
+                t["tcId"].clone(),
+            ));
         }
     }
-    let items: Vec<Item<'_>> = owned.iter().map(|(pk, m, s, _, _)| Item { public_key: pk, message: m, signature: s }).collect();
-    let batch = ed25519::verify_batch(&items);
-    for (i, (_, _, _, expected, id)) in owned.iter().enumerate() {
-        assert_eq!(ed25519::verify(&items[i]), *expected, "tcId {id}");
+    let items: Vec<(&[u8], &[u8], &[u8])> = owned
+        .iter()
+        .map(|(pk, m, s, _, _)| (&pk[..], &m[..], &s[..]))
+        .collect();
+    let batch = ed25519_batch(&items);
+    for (i, (pk, m, s, expected, id)) in owned.iter().enumerate() {
+        assert_eq!(ed25519_verify(pk, m, s), *expected, "tcId {id}");
         assert_eq!(batch[i], *expected, "tcId {id} (batch)");
     }
     assert_eq!(owned.len(), 151);
@@ -66,18 +122,30 @@ fn wycheproof_ed25519() {
 /// cofactorless equation holds (no low-order residue). Points with a low-order *component* are
 /// accepted when the equation holds.
 fn policy_accepts(flags: &[&str]) -> bool {
-    !flags.iter().any(|f| matches!(*f, "low_order_A" | "low_order_R" | "non_canonical_A" | "non_canonical_R" | "low_order_residue"))
+    !flags.iter().any(|f| {
+        matches!(
+            *f,
+            "low_order_A"
+                | "low_order_R"
+                | "non_canonical_A"
+                | "non_canonical_R"
+                | "low_order_residue"
+        )
+    })
 }
 
 #[test]
 fn cctv_ed25519_edge_cases_follow_the_written_policy() {
     let d = vectors("cctv-ed25519/ed25519vectors.json");
-    let cases: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, bool, u64)> = d
+    let cases: Vec<Case> = d
         .as_array()
         .unwrap()
         .iter()
         .map(|v| {
-            let flags: Vec<&str> = v["flags"].as_array().map(|a| a.iter().map(|f| f.as_str().unwrap()).collect()).unwrap_or_default();
+            let flags: Vec<&str> = v["flags"]
+                .as_array()
+                .map(|a| a.iter().map(|f| f.as_str().unwrap()).collect())
+                .unwrap_or_default();
             (
                 unhex(v["key"].as_str().unwrap()),
                 v["msg"].as_str().unwrap().as_bytes().to_vec(),
@@ -87,11 +155,14 @@ fn cctv_ed25519_edge_cases_follow_the_written_policy() {
             )
         })
         .collect();
-    let items: Vec<Item<'_>> = cases.iter().map(|(k, m, s, _, _)| Item { public_key: k, message: m, signature: s }).collect();
-    let batch = ed25519::verify_batch(&items);
+    let items: Vec<(&[u8], &[u8], &[u8])> = cases
+        .iter()
+        .map(|(k, m, s, _, _)| (&k[..], &m[..], &s[..]))
+        .collect();
+    let batch = ed25519_batch(&items);
     let mut accepted = 0;
-    for (i, (_, _, _, expected, n)) in cases.iter().enumerate() {
-        let single = ed25519::verify(&items[i]);
+    for (i, (k, m, s, expected, n)) in cases.iter().enumerate() {
+        let single = ed25519_verify(k, m, s);
         assert_eq!(single, *expected, "vector {n}");
         assert_eq!(batch[i], single, "vector {n}: batch and single disagree");
         accepted += single as usize;
@@ -106,11 +177,20 @@ fn wycheproof_p256_p1363_through_the_suite() {
     let suite = &cryptosuite::ECDSA_JCS_2019;
     let mut n = 0;
     for g in d["testGroups"].as_array().unwrap() {
-        let pk = unhex(g["publicKey"]["uncompressed"].as_str().unwrap());
+        let pk = PublicKey::from_raw(
+            Algorithm::P256,
+            &unhex(g["publicKey"]["uncompressed"].as_str().unwrap()),
+        )
+        .unwrap();
         for t in g["tests"].as_array().unwrap() {
             let msg = unhex(t["msg"].as_str().unwrap());
             let sig = unhex(t["sig"].as_str().unwrap());
-            let got = suite.verify(&Check { public_key: &pk, message: &msg, signature: &sig });
+            let got = suite.verify(&Check {
+                public_key: &pk,
+                message: &msg,
+                signature: &sig,
+            });
+            assert_eq!(got, pk.verify(&msg, &sig));
             match t["result"].as_str().unwrap() {
                 "valid" => assert!(got, "tcId {}", t["tcId"]),
                 "invalid" => assert!(!got, "tcId {}", t["tcId"]),

@@ -1,0 +1,201 @@
+//! `zhengzhao verify`: offline verification of licence documents and bundles.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use zhengzhao_core::bundle::{self, BUNDLE_TYPE};
+use zhengzhao_core::pki::{Certificate, TrustAnchors};
+use zhengzhao_core::verify::{Context, Outcome as CheckOutcome, Report, Verifier};
+use zhengzhao_core::{Coded, ErrorCode};
+
+use crate::output::{self, Outcome};
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  zhengzhao verify licence.json --anchors root.pem\n  zhengzhao verify audit-bundle.json --anchors root.pem --at 2025-06-01 --json\n\nExit codes: 0 every licence valid; 1 some invalid (each reported with its code); 2 usage or input error."
+)]
+pub struct VerifyArgs {
+    /// Licence documents (signed JSON) or bundles made by `zhengzhao bundle`.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// PEM file(s) with the trusted root certificates.
+    #[arg(long, required = true)]
+    anchors: Vec<PathBuf>,
+    /// PEM file(s) with signing certificates to trust-store (for documents without a bundle).
+    #[arg(long)]
+    certs: Vec<PathBuf>,
+    /// Verification time: RFC 3339 (2025-06-01T09:00:00+08:00) or a date (2025-06-01, noon in Beijing). Default: now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the reports as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// An input error: message and code, printed before exiting with 2.
+struct InputError(ErrorCode, String);
+
+pub fn run(args: VerifyArgs) -> Outcome {
+    match verify(&args) {
+        Ok(outcome) => outcome,
+        Err(InputError(code, message)) => {
+            if args.json {
+                output::json(
+                    &json!({ "code": code.name(), "number": code.number(), "message": message, "hint": code.hint() }),
+                );
+            } else {
+                eprintln!("error[{code}]: {message}");
+                eprintln!("  hint: {}", code.hint());
+            }
+            Outcome::Failed
+        }
+    }
+}
+
+fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
+    let at = parse_time(args.at.as_deref())?;
+    let mut roots = Vec::new();
+    for path in &args.anchors {
+        let pem = read(path)?;
+        roots.extend(
+            Certificate::parse_pem_bundle(&pem)
+                .map_err(|e| InputError(e.code(), format!("{}: {e}", path.display())))?,
+        );
+    }
+    let anchors =
+        TrustAnchors::new(roots).map_err(|e| InputError(e.code(), format!("anchors: {e}")))?;
+    let mut verifier = Verifier::new(anchors);
+    for path in &args.certs {
+        for cert in Certificate::parse_pem_bundle(&read(path)?)
+            .map_err(|e| InputError(e.code(), format!("{}: {e}", path.display())))?
+        {
+            verifier.add_certificate(cert);
+        }
+    }
+    let mut results = Vec::new();
+    let mut all_valid = true;
+    for path in &args.files {
+        let bytes = read(path)?;
+        let file = path.display().to_string();
+        if is_bundle(&bytes) {
+            let report = bundle::verify(&verifier, &bytes, at)
+                .map_err(|e| InputError(e.code(), format!("{file}: {e}")))?;
+            all_valid &= report.valid;
+            if !args.json {
+                println!(
+                    "{file}: bundle of {} licence(s), {} status list(s)",
+                    report.licences.len(),
+                    report.status_lists.len()
+                );
+                for l in &report.status_lists {
+                    match (&l.valid, &l.code) {
+                        (true, _) => println!("  ✓ status list {}", l.id.as_deref().unwrap_or("?")),
+                        (false, code) => println!(
+                            "  ✗ status list {}: [{}] {}",
+                            l.id.as_deref().unwrap_or("?"),
+                            code.as_deref().unwrap_or("?"),
+                            l.message.as_deref().unwrap_or("")
+                        ),
+                    }
+                }
+                report.licences.iter().for_each(print_report);
+            }
+            results.push(json!({ "file": file, "kind": "bundle", "report": report }));
+        } else {
+            let report = verifier.verify(
+                &bytes,
+                &Context {
+                    at,
+                    certificates: &[],
+                    status_lists: &[],
+                },
+            );
+            all_valid &= report.valid;
+            if !args.json {
+                println!("{file}:");
+                print_report(&report);
+            }
+            results.push(json!({ "file": file, "kind": "licence", "report": report }));
+        }
+    }
+    if args.json {
+        output::json(
+            &json!({ "valid": all_valid, "at": at.format(&time::format_description::well_known::Rfc3339).ok(), "results": results }),
+        );
+    }
+    Ok(if all_valid {
+        Outcome::Ok
+    } else {
+        Outcome::Invalid
+    })
+}
+
+fn print_report(r: &Report) {
+    let id = r.id.as_deref().unwrap_or("(unreadable)");
+    if r.valid {
+        println!("  ✓ valid    {id}");
+    } else {
+        println!("  ✗ INVALID  {id}");
+        println!(
+            "    [{}] {}",
+            r.code.map_or("?", |c| c.name()),
+            r.message.as_deref().unwrap_or("")
+        );
+        if let Some(c) = r.code {
+            println!("    hint: {}", c.hint());
+        }
+    }
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| c.outcome != CheckOutcome::Skipped || r.valid)
+    {
+        let mark = match c.outcome {
+            CheckOutcome::Passed => "✓",
+            CheckOutcome::Failed => "✗",
+            CheckOutcome::Skipped => "-",
+        };
+        println!("      {mark} {:<13} {}", c.name, c.detail);
+    }
+    for w in &r.warnings {
+        println!("    warning: {w}");
+    }
+}
+
+fn is_bundle(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("type")
+                .and_then(Value::as_str)
+                .map(|t| t == BUNDLE_TYPE)
+        })
+        .unwrap_or(false)
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|e| InputError(ErrorCode::Io, format!("{}: {e}", path.display())))
+}
+
+fn parse_time(at: Option<&str>) -> Result<OffsetDateTime, InputError> {
+    let Some(at) = at else {
+        return Ok(OffsetDateTime::now_utc());
+    };
+    if let Ok(t) = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
+        return Ok(t);
+    }
+    if let Some(d) = zhengzhao_core::date::parse(at) {
+        let noon = time::Time::from_hms(12, 0, 0).expect("noon");
+        return Ok(d
+            .with_time(noon)
+            .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("+08:00")));
+    }
+    Err(InputError(
+        ErrorCode::Usage,
+        format!(
+            "--at '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
+        ),
+    ))
+}

@@ -1,0 +1,549 @@
+//! Offline verification of licences, singly or in batches, against trust anchors: nothing here
+//! touches the network.
+//!
+//! For each document the [`Verifier`] runs these checks, in this order, and reports every one
+//! ([`Report::checks`]); the first failure gives the report its stable [`ErrorCode`]:
+//!
+//! | check | what | codes |
+//! |---|---|---|
+//! | `document` | strict JSON, a licence credential whose envelope agrees with its subject | `ZZ-E-FMT-*`, `ZZ-E-SIG-007` |
+//! | `identifier` | the GB/T 36904 identifier, its check character | `ZZ-E-ID-*` |
+//! | `proof` | a Data Integrity proof of a known suite for assertionMethod | `ZZ-E-SIG-001…003, 006` |
+//! | `certificate` | the verificationMethod names a certificate of the bundle or trust store, which chains to an anchor at the verification time | `ZZ-E-SIG-005`, `ZZ-E-TRUST-*` |
+//! | `signature` | the signature over the canonical proof configuration and document | `ZZ-E-SIG-004` |
+//! | `issuer` | the certificate belongs to the licence's issuing department | `ZZ-E-TRUST-008` |
+//! | `licence_type` | the certificate may sign this licence type | `ZZ-E-TRUST-009` |
+//! | `validity` | the licence is within its validity period at the verification time | `ZZ-E-STATUS-001/002` |
+//! | `schema` | the licence data satisfies its catalogue type | `ZZ-E-SCHEMA-001` |
+//! | `status` | a status-list snapshot, when given, says the licence is valid | `ZZ-E-STATUS-003/004` |
+//!
+//! [`Verifier::verify_many`] spreads documents over the cores; each gets exactly the report
+//! [`Verifier::verify`] gives. Validated certificate paths are cached across calls, so verifying
+//! many licences of one issuer checks its chain once.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::catalog::Catalog;
+use crate::codes::Uscc;
+use crate::credential::{self, StatusEntry};
+use crate::error::{Coded, ErrorCode};
+use crate::identifier::{LicenceId, Strictness};
+use crate::jcs;
+use crate::licence::Licence;
+use crate::pki::{Certificate, PathCache, TrustAnchors, ValidatedSigner};
+use crate::proof::{self, Prepared};
+use crate::status::Status;
+use crate::statuslist::StatusList;
+use crate::validate;
+
+/// The outcome of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The check passed.
+    Passed,
+    /// The check failed.
+    Failed,
+    /// The check could not run (an earlier one failed, or what it needs was not given).
+    Skipped,
+}
+
+/// One check of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The check's name (see the [module documentation](self)).
+    pub name: &'static str,
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// The stable code of a failure.
+    #[serde(serialize_with = "code_name")]
+    pub code: Option<ErrorCode>,
+    /// What was found, in words.
+    pub detail: String,
+}
+
+fn code_name<S: serde::Serializer>(c: &Option<ErrorCode>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_str(c.name()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The verification report of one document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The licence identifier, when the document could be read that far.
+    pub id: Option<String>,
+    /// Whether every check that ran passed (skipped checks for absent inputs do not count).
+    pub valid: bool,
+    /// The code of the first failure.
+    #[serde(serialize_with = "code_name")]
+    pub code: Option<ErrorCode>,
+    /// The message of the first failure.
+    pub message: Option<String>,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+    /// Things accepted but worth a look (legacy codes, a type unknown to this catalogue…).
+    pub warnings: Vec<String>,
+}
+
+const CHECKS: [&str; 10] = [
+    "document",
+    "identifier",
+    "proof",
+    "certificate",
+    "signature",
+    "issuer",
+    "licence_type",
+    "validity",
+    "schema",
+    "status",
+];
+
+impl Report {
+    fn new() -> Report {
+        Report {
+            id: None,
+            valid: true,
+            code: None,
+            message: None,
+            checks: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            outcome: Outcome::Passed,
+            code: None,
+            detail: detail.into(),
+        });
+    }
+
+    fn skip(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            outcome: Outcome::Skipped,
+            code: None,
+            detail: detail.into(),
+        });
+    }
+
+    fn fail(&mut self, name: &'static str, code: ErrorCode, detail: impl Into<String>) {
+        let detail = detail.into();
+        if self.valid {
+            self.valid = false;
+            self.code = Some(code);
+            self.message = Some(format!("{name}: {detail}"));
+        }
+        self.checks.push(Check {
+            name,
+            outcome: Outcome::Failed,
+            code: Some(code),
+            detail,
+        });
+    }
+
+    /// Marks every check not yet run as skipped after a failure that stops verification.
+    fn skip_rest(&mut self) {
+        for name in CHECKS {
+            if !self.checks.iter().any(|c| c.name == name) {
+                self.skip(name, "not run: an earlier check failed");
+            }
+        }
+    }
+
+    /// The check with this name.
+    pub fn check(&self, name: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+}
+
+/// What a verification is run against besides the verifier's own trust anchors.
+#[derive(Clone, Debug)]
+pub struct Context<'a> {
+    /// The verification time.
+    pub at: OffsetDateTime,
+    /// Certificates that came with the documents (a bundle's): signing certificates and
+    /// intermediates.
+    pub certificates: &'a [Certificate],
+    /// Verified status-list snapshots.
+    pub status_lists: &'a [VerifiedStatusList],
+}
+
+impl Context<'_> {
+    /// Verification now, with nothing but the verifier's trust store.
+    pub fn now() -> Context<'static> {
+        Context {
+            at: OffsetDateTime::now_utc(),
+            certificates: &[],
+            status_lists: &[],
+        }
+    }
+}
+
+/// A status list whose signature and issuer were checked.
+#[derive(Clone, Debug)]
+pub struct VerifiedStatusList {
+    /// The list credential's `id`.
+    pub id: String,
+    /// The department that signed it.
+    pub issuer: Uscc,
+    /// The list.
+    pub list: StatusList,
+}
+
+/// Verifies licences offline. Cheap to share between threads (`Send + Sync`); keeps its
+/// certificate-path cache across calls.
+pub struct Verifier {
+    anchors: TrustAnchors,
+    catalog: Catalog,
+    known: HashMap<[u8; 32], Certificate>,
+    cache: PathCache,
+}
+
+impl Verifier {
+    /// A verifier trusting `anchors`, checking licence data against the built-in catalogue.
+    pub fn new(anchors: TrustAnchors) -> Verifier {
+        Verifier {
+            anchors,
+            catalog: Catalog::builtin(),
+            known: HashMap::new(),
+            cache: PathCache::new(),
+        }
+    }
+
+    /// Checks licence data against `catalog` instead of the built-in one.
+    pub fn with_catalog(mut self, catalog: Catalog) -> Verifier {
+        self.catalog = catalog;
+        self
+    }
+
+    /// Adds a signing (or intermediate) certificate to the trust store, so that documents
+    /// that come without a bundle can name it.
+    pub fn add_certificate(&mut self, cert: Certificate) {
+        self.known.insert(cert.fingerprint(), cert);
+    }
+
+    /// Verifies many documents, spread over the machine's cores. One report per document, in
+    /// order; each is the report [`Verifier::verify`] gives.
+    pub fn verify_many(&self, documents: &[&[u8]], ctx: &Context<'_>) -> Vec<Report> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Below a few documents per thread, starting threads costs more than it saves.
+        let per_thread = documents.len().div_ceil(threads).max(8);
+        if documents.len() <= per_thread {
+            return documents.iter().map(|d| self.verify(d, ctx)).collect();
+        }
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = documents
+                .chunks(per_thread)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|d| self.verify(d, ctx))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("verification does not panic"))
+                .collect()
+        })
+    }
+
+    /// Verifies one document: every check of the [module documentation](self), in order.
+    pub fn verify(&self, bytes: &[u8], ctx: &Context<'_>) -> Report {
+        let mut r = Report::new();
+        if let Err(()) = self.checks(bytes, ctx, &mut r) {
+            r.skip_rest();
+        }
+        r
+    }
+
+    /// Runs the checks; `Err` when a failure stops verification.
+    fn checks(&self, bytes: &[u8], ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
+        let doc: Value =
+            jcs::parse_strict(bytes).map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+        // The identifier first, so that a mistyped one gets its own code.
+        let id_text = doc.pointer("/credentialSubject/id").and_then(Value::as_str);
+        r.id = id_text.map(str::to_owned);
+        if let Some(id) = id_text {
+            if let Err(e) = LicenceId::parse_with(id, Strictness::Lenient) {
+                r.pass("document", "well-formed JSON");
+                r.fail("identifier", e.code(), e.to_string());
+                return Err(());
+            }
+        }
+        let (licence, status) = credential::from_credential(&doc)
+            .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+        r.pass("document", "a licence credential (W3C VC 2.0)");
+        r.warnings.extend(
+            licence
+                .id
+                .leniencies()
+                .into_iter()
+                .map(|w| format!("identifier: {w}")),
+        );
+        r.pass(
+            "identifier",
+            format!("check character {} matches", licence.id.check()),
+        );
+        let prepared =
+            proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+        r.pass(
+            "proof",
+            format!("{} proof for assertionMethod", prepared.suite.name()),
+        );
+        let signer = self
+            .signer(&prepared, ctx)
+            .map_err(|(code, message)| r.fail("certificate", code, message))?;
+        r.pass(
+            "certificate",
+            format!(
+                "{} ({}), chains to a trust anchor",
+                signer.department_name, signer.department_code
+            ),
+        );
+        if !prepared.verify(&signer.public_key) {
+            r.fail(
+                "signature",
+                ErrorCode::SignatureInvalid,
+                "the signature does not verify: the document was altered or signed by another key",
+            );
+            return Err(());
+        }
+        r.pass("signature", "verifies");
+        self.after_signature(r, &licence, status, &signer, ctx);
+        Ok(())
+    }
+
+    /// Resolves the verificationMethod to a certificate and validates its path.
+    fn signer(
+        &self,
+        prepared: &Prepared,
+        ctx: &Context<'_>,
+    ) -> Result<ValidatedSigner, (ErrorCode, String)> {
+        let method = &prepared.verification_method;
+        let fingerprint = credential::certificate_fingerprint(method)
+            .ok_or_else(|| (ErrorCode::VerificationMethod, format!("verificationMethod '{method}' does not name a certificate (urn:zz:cert:sha256:…)")))?;
+        let cert = ctx
+            .certificates
+            .iter()
+            .find(|c| c.fingerprint() == fingerprint)
+            .or_else(|| self.known.get(&fingerprint))
+            .ok_or_else(|| {
+                (
+                    ErrorCode::VerificationMethod,
+                    format!(
+                        "no certificate with fingerprint {} in the bundle or the trust store",
+                        hex::encode(fingerprint)
+                    ),
+                )
+            })?;
+        let intermediates: Vec<Certificate> = ctx
+            .certificates
+            .iter()
+            .chain(self.known.values())
+            .filter(|c| c.fingerprint() != fingerprint)
+            .cloned()
+            .collect();
+        let signer = self
+            .cache
+            .validate_cached(&self.anchors, cert, &intermediates, ctx.at)
+            .map_err(|e| (e.code(), e.to_string()))?;
+        if signer.public_key.algorithm() != prepared.suite.algorithm() {
+            return Err((
+                ErrorCode::CertAlgorithm,
+                format!(
+                    "the certificate holds a {} key but the proof uses {}",
+                    signer.public_key.algorithm(),
+                    prepared.suite.name()
+                ),
+            ));
+        }
+        Ok(signer)
+    }
+
+    /// The checks of what the signed licence says: issuer, type, validity, schema, status.
+    fn after_signature(
+        &self,
+        r: &mut Report,
+        licence: &Licence,
+        status: Option<StatusEntry>,
+        signer: &ValidatedSigner,
+        ctx: &Context<'_>,
+    ) {
+        if signer.department_code == licence.issuer.code {
+            r.pass(
+                "issuer",
+                format!("signed by the issuing department {}", licence.issuer.code),
+            );
+        } else {
+            r.fail(
+                "issuer",
+                ErrorCode::CertNameBinding,
+                format!(
+                    "the certificate belongs to {} ({}), the licence names {}",
+                    signer.department_name, signer.department_code, licence.issuer.code
+                ),
+            );
+        }
+        if signer.permits(licence.type_code()) {
+            r.pass(
+                "licence_type",
+                format!("the certificate may sign {}", licence.type_code()),
+            );
+        } else {
+            r.fail(
+                "licence_type",
+                ErrorCode::CertTypeNotAllowed,
+                format!(
+                    "the certificate may not sign licences of type {}",
+                    licence.type_code()
+                ),
+            );
+        }
+        let day = ctx
+            .at
+            .to_offset(UtcOffset::from_hms(8, 0, 0).expect("+08:00"))
+            .date();
+        if day < licence.validity.from {
+            r.fail(
+                "validity",
+                ErrorCode::LicenceNotYetValid,
+                format!("valid from {}, verified on {day}", licence.validity.from),
+            );
+        } else if licence.validity.until.is_some_and(|u| day > u) {
+            r.fail(
+                "validity",
+                ErrorCode::LicenceExpired,
+                format!(
+                    "valid until {}, verified on {day}",
+                    licence.validity.until.expect("checked")
+                ),
+            );
+        } else {
+            r.pass(
+                "validity",
+                format!("in force on {day} (China Standard Time)"),
+            );
+        }
+        match self
+            .catalog
+            .get_version(licence.type_code(), licence.type_version)
+        {
+            Err(_) => {
+                r.warnings.push(format!(
+                    "licence type {} version {} is not in this verifier's catalogue",
+                    licence.type_code(),
+                    licence.type_version
+                ));
+                r.skip(
+                    "schema",
+                    "the licence type is not in this verifier's catalogue",
+                );
+            }
+            Ok(ty) => match validate::validate_against(ty, licence) {
+                Ok(w) => {
+                    r.warnings
+                        .extend(w.into_iter().map(|w| format!("{}: {}", w.path, w.message)));
+                    r.pass(
+                        "schema",
+                        format!("satisfies {} version {}", ty.name, ty.version),
+                    );
+                }
+                Err(e) => r.fail("schema", e.code(), e.to_string()),
+            },
+        }
+        match status {
+            None => r.skip("status", "the licence names no status list"),
+            Some(entry) => match ctx.status_lists.iter().find(|l| l.id == entry.list) {
+                None => r.skip(
+                    "status",
+                    format!("no snapshot of status list {} was given", entry.list),
+                ),
+                Some(list) if list.issuer != licence.issuer.code => r.fail(
+                    "status",
+                    ErrorCode::StatusList,
+                    format!(
+                        "status list {} was signed by {}, not the licence's issuer",
+                        list.id, list.issuer
+                    ),
+                ),
+                Some(list) => match list.list.get(entry.index) {
+                    Err(e) => r.fail("status", e.code(), e.to_string()),
+                    Ok(Status::Valid) => r.pass(
+                        "status",
+                        format!("valid in status list {} at index {}", list.id, entry.index),
+                    ),
+                    Ok(s) => {
+                        let code = if s == Status::Expired {
+                            ErrorCode::LicenceExpired
+                        } else {
+                            ErrorCode::LicenceRevoked
+                        };
+                        r.fail(
+                            "status",
+                            code,
+                            format!(
+                                "status list {} says {} ({s})",
+                                list.id,
+                                serde_json::to_value(s).expect("serialises")
+                            ),
+                        );
+                    }
+                },
+            },
+        }
+    }
+
+    /// Verifies a status list credential: its proof, its certificate, and that the
+    /// certificate belongs to the department named as the list's issuer.
+    pub fn verify_status_list(
+        &self,
+        document: &Value,
+        ctx: &Context<'_>,
+    ) -> Result<VerifiedStatusList, (ErrorCode, String)> {
+        let (id, issuer, list) =
+            StatusList::from_credential(document).map_err(|e| (e.code(), e.to_string()))?;
+        let issuer_code = issuer
+            .strip_prefix("urn:zz:org:")
+            .and_then(|c| Uscc::parse_legacy(c).ok())
+            .ok_or_else(|| {
+                (
+                    ErrorCode::StatusList,
+                    format!("status list issuer '{issuer}' is not urn:zz:org:<统一社会信用代码>"),
+                )
+            })?;
+        let prepared =
+            proof::prepare(document).map_err(|e| (e.code(), format!("status list {id}: {e}")))?;
+        let signer = self.signer(&prepared, ctx)?;
+        if !prepared.verify(&signer.public_key) {
+            return Err((
+                ErrorCode::SignatureInvalid,
+                format!("status list {id}: the signature does not verify"),
+            ));
+        }
+        if signer.department_code != issuer_code {
+            return Err((
+                ErrorCode::CertNameBinding,
+                format!(
+                    "status list {id} names issuer {issuer_code} but was signed by {}",
+                    signer.department_code
+                ),
+            ));
+        }
+        Ok(VerifiedStatusList {
+            id,
+            issuer: issuer_code,
+            list,
+        })
+    }
+}
