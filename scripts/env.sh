@@ -21,5 +21,8 @@ zz_apt_install() {
     fi
 }
 
+# RocksDB is built from source: its build script needs a C++ compiler and libclang.
+zz_apt_install clang libclang-dev
+
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 2; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt 2>/dev/null || true

@@ -4,7 +4,7 @@ use clap::Subcommand;
 use serde_json::json;
 use zhengzhao_core::catalog::{Catalog, FieldKind, LicenceType, ValidityKind};
 
-use crate::output::{self, Outcome};
+use crate::output::{self, out, Outcome};
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {
@@ -43,7 +43,7 @@ pub fn run(cmd: CatalogCommand) -> Outcome {
                 output::json(&json!(types));
             } else {
                 for t in &types {
-                    println!(
+                    out!(
                         "{}  {}  [{}·{}]",
                         t.code,
                         t.name,
@@ -51,7 +51,7 @@ pub fn run(cmd: CatalogCommand) -> Outcome {
                         t.authority.level.label()
                     );
                 }
-                println!("{} licence types", types.len());
+                out!("{} licence types", types.len());
             }
             Outcome::Ok
         }
@@ -77,14 +77,14 @@ pub fn run(cmd: CatalogCommand) -> Outcome {
 }
 
 fn show(t: &LicenceType) {
-    println!("{}  {} (version {})", t.code, t.name, t.version);
-    println!(
+    out!("{}  {} (version {})", t.code, t.name, t.version);
+    out!(
         "  defined by   {} ({}, {})",
         t.authority.name,
         t.authority.code,
         t.authority.level.label()
     );
-    println!("  holders      {}", t.holder.label());
+    out!("  holders      {}", t.holder.label());
     let validity = match (t.validity.kind, t.validity.max_years) {
         (ValidityKind::LongTerm, _) => "长期有效".to_owned(),
         (kind, max) => format!(
@@ -98,8 +98,8 @@ fn show(t: &LicenceType) {
                 .unwrap_or_default()
         ),
     };
-    println!("  validity     {validity}");
-    println!(
+    out!("  validity     {validity}");
+    out!(
         "  consent      {}",
         if t.consent {
             "the holder's consent is needed to use it"
@@ -107,11 +107,11 @@ fn show(t: &LicenceType) {
             "not needed"
         }
     );
-    println!("  replaces     {}", t.replaces.join("、"));
+    out!("  replaces     {}", t.replaces.join("、"));
     if !t.services.is_empty() {
-        println!("  services     {}", t.services.join("、"));
+        out!("  services     {}", t.services.join("、"));
     }
-    println!("  fields:");
+    out!("  fields:");
     for f in &t.fields {
         let kind = match &f.kind {
             FieldKind::Enum { values } => format!("enum: {}", values.join(" | ")),
@@ -120,7 +120,7 @@ fn show(t: &LicenceType) {
             }
             k => k.name().to_owned(),
         };
-        println!(
+        out!(
             "    {:<10} {}  {}{}",
             f.code,
             f.name,

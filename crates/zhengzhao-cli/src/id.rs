@@ -5,7 +5,7 @@ use serde_json::json;
 use zhengzhao_core::catalog::Catalog;
 use zhengzhao_core::identifier::{IdError, LicenceId, Strictness, TypeCode};
 
-use crate::output::{self, Outcome};
+use crate::output::{self, out, Outcome};
 
 #[derive(Subcommand)]
 pub enum IdCommand {
@@ -84,7 +84,7 @@ pub fn run(cmd: IdCommand) -> Outcome {
                     Outcome::Ok
                 }
                 Ok(id) => {
-                    println!("{id}");
+                    out!("{id}");
                     Outcome::Ok
                 }
                 Err(e) => {
@@ -133,16 +133,16 @@ fn report(id: &LicenceId, json: bool) {
         return;
     }
     let catalog = Catalog::builtin();
-    println!("valid: {id}");
+    out!("valid: {id}");
     let name = catalog
         .get(id.type_code())
         .map_or("not in the built-in catalogue", |t| t.name.as_str());
-    println!("  type code    {} ({name})", id.type_code());
-    println!("  issuer code  {}", id.issuer());
-    println!("  serial       {}", id.serial());
-    println!("  version      {:03}", id.version());
-    println!("  check        {}", id.check());
+    out!("  type code    {} ({name})", id.type_code());
+    out!("  issuer code  {}", id.issuer());
+    out!("  serial       {}", id.serial());
+    out!("  version      {:03}", id.version());
+    out!("  check        {}", id.check());
     for w in id.leniencies() {
-        println!("  warning: {w}");
+        out!("  warning: {w}");
     }
 }

@@ -5,8 +5,10 @@
 
 mod authority;
 mod catalog;
+mod errors;
 mod id;
 mod output;
+mod sign;
 mod verify;
 
 use std::process::ExitCode;
@@ -36,6 +38,14 @@ enum Command {
     /// Make the PKI: a root CA and issuer signing certificates.
     #[command(subcommand)]
     Authority(authority::AuthorityCommand),
+    /// Validate a licence against its type and sign it with its department's key.
+    Sign(sign::SignArgs),
+    /// List the stable error codes (the same in Rust, C and Python).
+    Errors {
+        /// Print the table as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify licence documents and bundles offline against root certificates.
     Verify(verify::VerifyArgs),
 }
@@ -47,6 +57,8 @@ fn main() -> ExitCode {
         Command::Catalog(c) => catalog::run(c),
         Command::Authority(c) => authority::run(c),
         Command::Verify(a) => verify::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Errors { json } => errors::run(json),
     };
     ExitCode::from(outcome as u8)
 }

@@ -1,5 +1,31 @@
 //! How results and errors are printed: stable code, message and hint; or JSON.
 
+/// `println!` that ends the program quietly when standard output is closed (`zhengzhao … | head`)
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
+
+/// Writes one line to standard output; a closed pipe ends the program with success, since
+/// the reader has all it wanted.
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error[ZZ-E-IO-001]: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
 use serde_json::Value;
 use zhengzhao_core::{Coded, ErrorCode};
 

@@ -10,7 +10,7 @@ use zhengzhao_core::pki::{Certificate, TrustAnchors};
 use zhengzhao_core::verify::{Context, Outcome as CheckOutcome, Report, Verifier};
 use zhengzhao_core::{Coded, ErrorCode};
 
-use crate::output::{self, Outcome};
+use crate::output::{self, out, Outcome};
 
 #[derive(Args)]
 #[command(
@@ -84,15 +84,15 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
                 .map_err(|e| InputError(e.code(), format!("{file}: {e}")))?;
             all_valid &= report.valid;
             if !args.json {
-                println!(
+                out!(
                     "{file}: bundle of {} licence(s), {} status list(s)",
                     report.licences.len(),
                     report.status_lists.len()
                 );
                 for l in &report.status_lists {
                     match (&l.valid, &l.code) {
-                        (true, _) => println!("  ✓ status list {}", l.id.as_deref().unwrap_or("?")),
-                        (false, code) => println!(
+                        (true, _) => out!("  ✓ status list {}", l.id.as_deref().unwrap_or("?")),
+                        (false, code) => out!(
                             "  ✗ status list {}: [{}] {}",
                             l.id.as_deref().unwrap_or("?"),
                             code.as_deref().unwrap_or("?"),
@@ -114,7 +114,7 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
             );
             all_valid &= report.valid;
             if !args.json {
-                println!("{file}:");
+                out!("{file}:");
                 print_report(&report);
             }
             results.push(json!({ "file": file, "kind": "licence", "report": report }));
@@ -135,16 +135,16 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
 fn print_report(r: &Report) {
     let id = r.id.as_deref().unwrap_or("(unreadable)");
     if r.valid {
-        println!("  ✓ valid    {id}");
+        out!("  ✓ valid    {id}");
     } else {
-        println!("  ✗ INVALID  {id}");
-        println!(
+        out!("  ✗ INVALID  {id}");
+        out!(
             "    [{}] {}",
             r.code.map_or("?", |c| c.name()),
             r.message.as_deref().unwrap_or("")
         );
         if let Some(c) = r.code {
-            println!("    hint: {}", c.hint());
+            out!("    hint: {}", c.hint());
         }
     }
     for c in r
@@ -157,10 +157,10 @@ fn print_report(r: &Report) {
             CheckOutcome::Failed => "✗",
             CheckOutcome::Skipped => "-",
         };
-        println!("      {mark} {:<13} {}", c.name, c.detail);
+        out!("      {mark} {:<13} {}", c.name, c.detail);
     }
     for w in &r.warnings {
-        println!("    warning: {w}");
+        out!("    warning: {w}");
     }
 }
 

@@ -51,8 +51,16 @@ pub fn parse_strict(json: &[u8]) -> Result<Value, JcsError> {
 
 /// The canonical form of a JSON value.
 pub fn canonicalize_value(v: &Value) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(2048);
     write_value(&mut out, v);
+    out
+}
+
+/// The canonical form of a JSON object without its member `skip`: how a secured document is
+/// canonicalised without its proof, and a proof without its value, with no copy of either.
+pub fn canonicalize_object_without(map: &Map<String, Value>, skip: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2048);
+    write_object(&mut out, map, Some(skip));
     out
 }
 
@@ -73,25 +81,49 @@ fn write_value(out: &mut Vec<u8>, v: &Value) {
             }
             out.push(b']');
         }
-        Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push(b'{');
-            for (i, (k, v)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(out, k);
-                out.push(b':');
-                write_value(out, v);
-            }
-            out.push(b'}');
+        Value::Object(map) => write_object(out, map, None),
+    }
+}
+
+fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>, skip: Option<&str>) {
+    out.push(b'{');
+    let mut first = true;
+    let mut member = |out: &mut Vec<u8>, k: &String, v: &Value| {
+        if skip == Some(k.as_str()) {
+            return;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_string(out, k);
+        out.push(b':');
+        write_value(out, v);
+    };
+    // The map iterates in UTF-8 byte order, which is UTF-16 code-unit order unless a name has
+    // a character at or above U+E000 (UTF-8 lead byte 0xEE or more): sort only then.
+    if map.keys().all(|k| k.bytes().all(|b| b < 0xEE)) {
+        for (k, v) in map {
+            member(out, k, v);
+        }
+    } else {
+        let mut members: Vec<(&String, &Value)> = map.iter().collect();
+        members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        for (k, v) in members {
+            member(out, k, v);
         }
     }
+    out.push(b'}');
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
+    // Most strings need no escaping: copy them whole.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape: &[u8] = match b {

@@ -61,7 +61,8 @@ pub struct Licence {
     /// 关联证照标识: the version this one supersedes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<LicenceId>,
-    /// The state of the licence when this record was written.
+    /// The state of the licence when this record was written (Valid when absent).
+    #[serde(default)]
     pub status: Status,
     /// The 照面 fields, keyed by the field codes of the licence type.
     #[serde(default)]

@@ -39,7 +39,7 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, IsCa,
@@ -1644,7 +1644,7 @@ type CacheMap = HashMap<([u8; 32], [u8; 32]), CacheEntry>;
 
 #[derive(Debug)]
 struct CacheEntry {
-    signer: ValidatedSigner,
+    signer: Arc<ValidatedSigner>,
     from: OffsetDateTime,
     until: OffsetDateTime,
     intermediates: Vec<[u8; 32]>,
@@ -1684,7 +1684,7 @@ impl PathCache {
         signer: &Certificate,
         intermediates: &[Certificate],
         at: OffsetDateTime,
-    ) -> Result<ValidatedSigner, TrustError> {
+    ) -> Result<Arc<ValidatedSigner>, TrustError> {
         let key = (signer.fingerprint, anchors.id);
         {
             let entries = self.lock();
@@ -1692,11 +1692,12 @@ impl PathCache {
                 let given = |f: &[u8; 32]| intermediates.iter().any(|c| c.fingerprint == *f);
                 if e.from <= at && at <= e.until && e.intermediates.iter().all(given) {
                     self.hits.fetch_add(1, Ordering::Relaxed);
-                    return Ok(e.signer.clone());
+                    return Ok(Arc::clone(&e.signer));
                 }
             }
         }
         let path = validate_path(anchors, signer, intermediates, at)?;
+        let validated = Arc::new(path.signer);
         let mut entries = self.lock();
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.clear();
@@ -1704,13 +1705,13 @@ impl PathCache {
         entries.insert(
             key,
             CacheEntry {
-                signer: path.signer.clone(),
+                signer: Arc::clone(&validated),
                 from: path.from,
                 until: path.until,
                 intermediates: path.intermediates,
             },
         );
-        Ok(path.signer)
+        Ok(validated)
     }
 
     /// How many validations were answered from the cache.

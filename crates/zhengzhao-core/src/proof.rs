@@ -212,8 +212,6 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
             suite.signature_len()
         )));
     }
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
     if let Some(proof_ctx) = proof.get("@context") {
         // The proof's context must be a prefix of the document's (VC Data Integrity, JCS suites).
         let as_list = |v: Option<&Value>| -> Vec<Value> {
@@ -230,11 +228,9 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
             ));
         }
     }
-    let mut config = proof.clone();
-    config.remove("proofValue");
     let hash_data = suite.hash_data(
-        &jcs::canonicalize_value(&Value::Object(config)),
-        &jcs::canonicalize_value(&Value::Object(unsecured)),
+        &jcs::canonicalize_object_without(proof, "proofValue"),
+        &jcs::canonicalize_object_without(doc, "proof"),
     );
     Ok(Prepared {
         suite,

@@ -17,10 +17,13 @@ use std::fmt;
 ///     assert_eq!(Status::from_external_code(s.external_code()), Some(*s));
 /// }
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 有效.
+    #[default]
     Valid,
     /// 暂扣 / 受限.
     Suspended,

@@ -21,7 +21,7 @@
 //! [`Verifier::verify`] gives. Validated certificate paths are cached across calls, so verifying
 //! many licences of one issuer checks its chain once.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -203,7 +203,8 @@ pub struct VerifiedStatusList {
 pub struct Verifier {
     anchors: TrustAnchors,
     catalog: Catalog,
-    known: HashMap<[u8; 32], Certificate>,
+    /// The trust store: signing certificates and intermediates known without a bundle.
+    known: Vec<Certificate>,
     cache: PathCache,
 }
 
@@ -213,7 +214,7 @@ impl Verifier {
         Verifier {
             anchors,
             catalog: Catalog::builtin(),
-            known: HashMap::new(),
+            known: Vec::new(),
             cache: PathCache::new(),
         }
     }
@@ -227,7 +228,13 @@ impl Verifier {
     /// Adds a signing (or intermediate) certificate to the trust store, so that documents
     /// that come without a bundle can name it.
     pub fn add_certificate(&mut self, cert: Certificate) {
-        self.known.insert(cert.fingerprint(), cert);
+        if !self
+            .known
+            .iter()
+            .any(|c| c.fingerprint() == cert.fingerprint())
+        {
+            self.known.push(cert);
+        }
     }
 
     /// Verifies many documents, spread over the machine's cores. One report per document, in
@@ -329,34 +336,45 @@ impl Verifier {
         &self,
         prepared: &Prepared,
         ctx: &Context<'_>,
-    ) -> Result<ValidatedSigner, (ErrorCode, String)> {
+    ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
         let method = &prepared.verification_method;
-        let fingerprint = credential::certificate_fingerprint(method)
-            .ok_or_else(|| (ErrorCode::VerificationMethod, format!("verificationMethod '{method}' does not name a certificate (urn:zz:cert:sha256:…)")))?;
+        let fingerprint = credential::certificate_fingerprint(method).ok_or_else(|| {
+            (ErrorCode::VerificationMethod, format!("verificationMethod '{method}' does not name a certificate (urn:zz:cert:sha256:…)"))
+        })?;
         let cert = ctx
             .certificates
             .iter()
+            .chain(&self.known)
             .find(|c| c.fingerprint() == fingerprint)
-            .or_else(|| self.known.get(&fingerprint))
             .ok_or_else(|| {
+                let hex = hex::encode(fingerprint);
                 (
                     ErrorCode::VerificationMethod,
                     format!(
-                        "no certificate with fingerprint {} in the bundle or the trust store",
-                        hex::encode(fingerprint)
+                        "no certificate with fingerprint {hex} in the bundle or the trust store"
                     ),
                 )
             })?;
-        let intermediates: Vec<Certificate> = ctx
-            .certificates
-            .iter()
-            .chain(self.known.values())
-            .filter(|c| c.fingerprint() != fingerprint)
-            .cloned()
-            .collect();
+        // Intermediates may come from the bundle or the trust store; the signer among them is
+        // harmless (it never issues itself). Copied only when both sources have certificates.
+        let combined: Vec<Certificate>;
+        let intermediates: &[Certificate] =
+            match (ctx.certificates.is_empty(), self.known.is_empty()) {
+                (true, _) => &self.known,
+                (false, true) => ctx.certificates,
+                (false, false) => {
+                    combined = ctx
+                        .certificates
+                        .iter()
+                        .chain(&self.known)
+                        .cloned()
+                        .collect();
+                    &combined
+                }
+            };
         let signer = self
             .cache
-            .validate_cached(&self.anchors, cert, &intermediates, ctx.at)
+            .validate_cached(&self.anchors, cert, intermediates, ctx.at)
             .map_err(|e| (e.code(), e.to_string()))?;
         if signer.public_key.algorithm() != prepared.suite.algorithm() {
             return Err((

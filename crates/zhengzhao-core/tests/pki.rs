@@ -1033,7 +1033,7 @@ fn the_path_cache_returns_the_same_result_within_the_window_only() {
     let cache = PathCache::new();
     let direct = validate_signer(&a, &s.cert, inter, T0).unwrap();
     assert_eq!(
-        cache.validate_cached(&a, &s.cert, inter, T0).unwrap(),
+        *cache.validate_cached(&a, &s.cert, inter, T0).unwrap(),
         direct
     );
     assert_eq!(cache.len(), 1);
@@ -1041,7 +1041,7 @@ fn the_path_cache_returns_the_same_result_within_the_window_only() {
     for d in [0, 1, 100, 364] {
         let at = T0 + Duration::days(d);
         assert_eq!(
-            cache.validate_cached(&a, &s.cert, inter, at).unwrap(),
+            *cache.validate_cached(&a, &s.cert, inter, at).unwrap(),
             direct
         );
     }
