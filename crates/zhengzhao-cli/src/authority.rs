@@ -148,11 +148,7 @@ pub fn run(cmd: AuthorityCommand) -> Outcome {
             Outcome::Ok
         }
         Err(e) => {
-            if json {
-                output::json(&output::error_json(&e));
-            } else {
-                output::error(&e);
-            }
+            output::report_error(&e, json);
             Outcome::Failed
         }
     }

@@ -65,11 +65,7 @@ pub fn run(cmd: CatalogCommand) -> Outcome {
                 Outcome::Ok
             }
             Err(e) => {
-                if json {
-                    output::json(&output::error_json(&e));
-                } else {
-                    output::error(&e);
-                }
+                output::report_error(&e, json);
                 Outcome::Invalid
             }
         },

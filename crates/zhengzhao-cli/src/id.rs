@@ -4,6 +4,7 @@ use clap::Subcommand;
 use serde_json::json;
 use zhengzhao_core::catalog::Catalog;
 use zhengzhao_core::identifier::{IdError, LicenceId, Strictness, TypeCode};
+use zhengzhao_core::Coded;
 
 use crate::output::{self, out, Outcome};
 
@@ -60,11 +61,7 @@ pub fn run(cmd: IdCommand) -> Outcome {
                     Outcome::Ok
                 }
                 Err(e) => {
-                    if json {
-                        output::json(&invalid_json(&e));
-                    } else {
-                        output::error(&e);
-                    }
+                    report_invalid(&e, json);
                     Outcome::Invalid
                 }
             }
@@ -88,11 +85,7 @@ pub fn run(cmd: IdCommand) -> Outcome {
                     Outcome::Ok
                 }
                 Err(e) => {
-                    if json {
-                        output::json(&invalid_json(&e));
-                    } else {
-                        output::error(&e);
-                    }
+                    report_invalid(&e, json);
                     Outcome::Failed
                 }
             }
@@ -116,11 +109,23 @@ fn describe(id: &LicenceId) -> serde_json::Value {
     })
 }
 
+/// Reports a refused identifier; the JSON form adds the segment and the expected check character.
+fn report_invalid(e: &IdError, json: bool) {
+    if json {
+        output::json(&invalid_json(e));
+    } else {
+        output::report_error(e, false);
+    }
+}
+
 fn invalid_json(e: &IdError) -> serde_json::Value {
     let mut v = json!({ "valid": false, "segment": e.segment().to_string() });
-    v.as_object_mut()
-        .unwrap()
-        .extend(output::error_json(e).as_object().unwrap().clone());
+    v.as_object_mut().unwrap().extend(
+        output::error_json(e.code(), &e.to_string())
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
     if let IdError::Check { expected, .. } = e {
         v["expected"] = json!(expected.to_string());
     }

@@ -40,23 +40,31 @@ pub enum Outcome {
     Failed = 2,
 }
 
-/// Prints an error as `error[CODE]: message` and a hint line, on stderr.
-pub fn error(e: &(impl Coded + std::fmt::Display)) {
-    let code = e.code();
-    eprintln!("error[{code}]: {e}");
-    eprintln!("  hint: {}", code.hint());
+/// Reports a failure: with `json`, an object with the code, number, message and hint on
+/// standard output; otherwise `error[CODE]: message` and a hint line on standard error.
+pub fn report(code: ErrorCode, message: &str, json: bool) {
+    if json {
+        self::json(&error_json(code, message));
+    } else {
+        eprintln!("error[{code}]: {message}");
+        eprintln!("  hint: {}", code.hint());
+    }
 }
 
-/// The JSON form of an error.
-pub fn error_json(e: &(impl Coded + std::fmt::Display)) -> Value {
-    let code: ErrorCode = e.code();
-    serde_json::json!({ "code": code.name(), "number": code.number(), "message": e.to_string(), "hint": code.hint() })
+/// Reports an error of the library (see [`report`]).
+pub fn report_error(e: &(impl Coded + std::fmt::Display), json: bool) {
+    report(e.code(), &e.to_string(), json);
 }
 
-/// Prints a JSON value on stdout.
+/// The JSON form of a failure.
+pub fn error_json(code: ErrorCode, message: &str) -> Value {
+    serde_json::json!({ "code": code.name(), "number": code.number(), "message": message, "hint": code.hint() })
+}
+
+/// Prints a JSON value on standard output.
 pub fn json(v: &Value) {
-    println!(
+    write_line(format_args!(
         "{}",
         serde_json::to_string_pretty(v).expect("JSON values always print")
-    );
+    ));
 }

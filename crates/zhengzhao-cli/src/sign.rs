@@ -36,14 +36,7 @@ pub fn run(args: SignArgs) -> Outcome {
     match sign(&args) {
         Ok(()) => Outcome::Ok,
         Err((code, message)) => {
-            if args.json {
-                output::json(
-                    &json!({ "code": code.name(), "number": code.number(), "message": message, "hint": code.hint() }),
-                );
-            } else {
-                eprintln!("error[{code}]: {message}");
-                eprintln!("  hint: {}", code.hint());
-            }
+            output::report(code, &message, args.json);
             if code == ErrorCode::SchemaViolation {
                 Outcome::Invalid
             } else {

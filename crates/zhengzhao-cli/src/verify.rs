@@ -41,14 +41,7 @@ pub fn run(args: VerifyArgs) -> Outcome {
     match verify(&args) {
         Ok(outcome) => outcome,
         Err(InputError(code, message)) => {
-            if args.json {
-                output::json(
-                    &json!({ "code": code.name(), "number": code.number(), "message": message, "hint": code.hint() }),
-                );
-            } else {
-                eprintln!("error[{code}]: {message}");
-                eprintln!("  hint: {}", code.hint());
-            }
+            output::report(code, &message, args.json);
             Outcome::Failed
         }
     }

@@ -42,7 +42,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every state.
+    /// Every state. The order is part of the status-list encoding (a state's value in a list is
+    /// its position here): append, never reorder.
     pub const ALL: &'static [Status] = &[
         Status::Valid,
         Status::Suspended,

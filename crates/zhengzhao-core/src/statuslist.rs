@@ -31,17 +31,8 @@ pub const STATUS_SIZE: u32 = 3;
 /// million entries.
 const MAX_DECODED: u64 = 64 << 20;
 
-/// Status values in list order: the value of an entry is its position here.
-const ORDER: [Status; 8] = [
-    Status::Valid,
-    Status::Suspended,
-    Status::Expired,
-    Status::Revoked,
-    Status::Withdrawn,
-    Status::Cancelled,
-    Status::TransferredOut,
-    Status::Superseded,
-];
+/// Status values in list order: the value of an entry is its position in [`Status::ALL`].
+const ORDER: &[Status] = Status::ALL;
 
 /// A status list that cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
