@@ -194,9 +194,18 @@ fn every_field_changed_is_caught() {
             "/proof/@context/0" | "/proof/@context/1" | "/@context/1" => {
                 Some(ErrorCode::ProofMissing)
             }
-            "/proof/proofValue" => Some(ErrorCode::ProofValue),
             _ => Some(ErrorCode::SignatureInvalid),
         };
+        if path == "/proof/proofValue" {
+            // One more base58 character usually overflows 64 bytes (a malformed value) but,
+            // for a signature with small leading bytes, still decodes to 64 (a wrong signature).
+            let c = code(&r);
+            assert!(
+                c == Some(ErrorCode::ProofValue) || c == Some(ErrorCode::SignatureInvalid),
+                "{path}: {c:?}"
+            );
+            continue;
+        }
         assert_eq!(code(&r), expected, "{path}: {:?}", r.message);
     }
 }
