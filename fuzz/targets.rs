@@ -28,24 +28,35 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
 pub fn identifier(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     for mode in [Strictness::Strict, Strictness::Lenient] {
         if let Ok(id) = LicenceId::parse_with(s, mode) {
             assert_eq!(id.to_string(), s);
-            assert!(LicenceId::parse_with(s, Strictness::Lenient).is_ok(), "lenient accepts what strict accepts");
+            assert!(
+                LicenceId::parse_with(s, Strictness::Lenient).is_ok(),
+                "lenient accepts what strict accepts"
+            );
         }
     }
 }
 
 /// 统一社会信用代码, 公民身份号码, 行政区划代码, holder code types.
 pub fn codes(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(u) = Uscc::parse(s) {
         assert!(u.is_check_valid());
     }
     let _ = Uscc::parse_legacy(s);
     if let Ok(n) = IdNumber::parse(s) {
-        assert_eq!(IdNumber::parse(n.as_ref()).unwrap(), n, "normalised numbers parse to themselves");
+        assert_eq!(
+            IdNumber::parse(n.as_ref()).unwrap(),
+            n,
+            "normalised numbers parse to themselves"
+        );
     }
     let _ = AreaCode::parse(s);
     let _ = HolderCodeType::from_name_or_code(s);
@@ -55,7 +66,9 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::builtin);
 
 /// Licence JSON and its validation against the catalogue; what reads, writes back the same.
 pub fn licence_json(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(l) = Licence::from_json(s) {
         assert_eq!(Licence::from_json(&l.to_json()).unwrap(), l);
         let _ = validate::validate(&CATALOG, &l);
@@ -80,7 +93,9 @@ pub fn certificate(data: &[u8]) {
 
 /// Status lists: `encodedList` text.
 pub fn status_list(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(list) = statuslist::StatusList::decode(s) {
         let _ = list.get(list.len() - 1);
         assert!(list.get(list.len()).is_err());
@@ -88,12 +103,17 @@ pub fn status_list(data: &[u8]) {
 }
 
 static VERIFIER: LazyLock<Verifier> = LazyLock::new(|| {
-    let root = Certificate::from_pem(include_bytes!("corpus-root.pem")).expect("the corpus root parses");
+    let root =
+        Certificate::from_pem(include_bytes!("corpus-root.pem")).expect("the corpus root parses");
     Verifier::new(TrustAnchors::new(vec![root]).expect("the corpus root is a CA"))
 });
 
 fn context() -> Context<'static> {
-    Context { at: time::macros::datetime!(2027-06-01 12:00 UTC), certificates: &[], status_lists: &[] }
+    Context {
+        at: time::macros::datetime!(2027-06-01 12:00 UTC),
+        certificates: &[],
+        status_lists: &[],
+    }
 }
 
 /// A licence document through every check: a report, never a panic; a failure always has a code.
@@ -105,6 +125,9 @@ pub fn verify_document(data: &[u8]) {
 /// A bundle through the whole bundle verification.
 pub fn verify_bundle(data: &[u8]) {
     if let Ok(report) = bundle::verify(&VERIFIER, data, context().at) {
-        assert_eq!(report.valid, report.licences.iter().all(|r| r.valid) && report.status_lists.iter().all(|l| l.valid));
+        assert_eq!(
+            report.valid,
+            report.licences.iter().all(|r| r.valid) && report.status_lists.iter().all(|l| l.valid)
+        );
     }
 }

@@ -35,12 +35,27 @@ fn every_corpus_file_replays_cleanly() {
 fn the_verify_corpus_holds_a_valid_and_a_tampered_licence() {
     // Guards the seeds themselves: the fuzzer starts from a document that passes every check.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let root = zhengzhao_core::pki::Certificate::from_pem(&fs::read(dir.join("corpus-root.pem")).unwrap()).unwrap();
-    let verifier = zhengzhao_core::verify::Verifier::new(zhengzhao_core::pki::TrustAnchors::new(vec![root]).unwrap());
+    let root =
+        zhengzhao_core::pki::Certificate::from_pem(&fs::read(dir.join("corpus-root.pem")).unwrap())
+            .unwrap();
+    let verifier = zhengzhao_core::verify::Verifier::new(
+        zhengzhao_core::pki::TrustAnchors::new(vec![root]).unwrap(),
+    );
     let at = time::macros::datetime!(2027-06-01 12:00 UTC);
     let bundle = fs::read(dir.join("corpus/bundle/bundle.json")).unwrap();
-    assert!(zhengzhao_core::bundle::verify(&verifier, &bundle, at).unwrap().valid);
-    let ctx = zhengzhao_core::verify::Context { at, certificates: &[], status_lists: &[] };
-    let tampered = verifier.verify(&fs::read(dir.join("corpus/verify/tampered.json")).unwrap(), &ctx);
+    assert!(
+        zhengzhao_core::bundle::verify(&verifier, &bundle, at)
+            .unwrap()
+            .valid
+    );
+    let ctx = zhengzhao_core::verify::Context {
+        at,
+        certificates: &[],
+        status_lists: &[],
+    };
+    let tampered = verifier.verify(
+        &fs::read(dir.join("corpus/verify/tampered.json")).unwrap(),
+        &ctx,
+    );
     assert!(!tampered.valid);
 }
