@@ -7,15 +7,20 @@
 use std::sync::LazyLock;
 
 use zhengzhao_core::catalog::Catalog;
+use zhengzhao_core::checkpoint::{self, Checkpoint};
 use zhengzhao_core::codes::{AreaCode, HolderCodeType, IdNumber, Uscc};
 use zhengzhao_core::identifier::{LicenceId, Strictness};
 use zhengzhao_core::licence::Licence;
+use zhengzhao_core::merkle::{self, Hash, MemoryTree};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
 use zhengzhao_core::verify::{Context, Verifier};
 use zhengzhao_core::{bundle, jcs, statuslist, validate};
 
+/// A target: its name and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target, by name (the corpus folder of each is `fuzz/corpus/<name>/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("identifier", identifier),
     ("codes", codes),
     ("licence_json", licence_json),
@@ -24,6 +29,8 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("statuslist", status_list),
     ("verify", verify_document),
     ("bundle", verify_bundle),
+    ("merkle_proof", merkle_proof),
+    ("checkpoint", checkpoint_note),
 ];
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
@@ -129,5 +136,123 @@ pub fn verify_bundle(data: &[u8]) {
             report.valid,
             report.licences.iter().all(|r| r.valid) && report.status_lists.iter().all(|l| l.valid)
         );
+    }
+}
+
+/// The tree the Merkle seeds were made from: 70 leaves `event 0` … `event 69`.
+static TREE: LazyLock<MemoryTree> =
+    LazyLock::new(|| MemoryTree::from_leaves((0..70u32).map(|i| format!("event {i}"))));
+
+const TREE_SIZE: u64 = 70;
+
+fn tree_root(size: u64) -> Hash {
+    merkle::root(&*TREE, size).expect("the tree has 70 leaves")
+}
+
+/// Merkle proofs: proof documents (JSON), and raw bytes read as two big-endian `u64` and then
+/// 32-byte hashes. Verification never panics, and a proof that verifies against the 70-leaf tree
+/// is exactly the one the tree generates (for given sizes only one proof can verify).
+pub fn merkle_proof(data: &[u8]) {
+    if let Ok(p) = merkle::InclusionProof::from_json(data) {
+        assert_eq!(
+            merkle::InclusionProof::from_json(p.to_json().as_bytes()).unwrap(),
+            p
+        );
+        if p.leaf_index < p.tree_size && p.tree_size <= TREE_SIZE {
+            let leaf = merkle::NodeSource::node(&*TREE, 0, p.leaf_index).unwrap();
+            if p.verify(&leaf, &tree_root(p.tree_size)).is_ok() {
+                let want = merkle::inclusion_proof(&*TREE, p.leaf_index, p.tree_size).unwrap();
+                assert_eq!(p.path, want);
+            }
+        } else {
+            let _ = p.verify(&merkle::EMPTY_ROOT, &merkle::EMPTY_ROOT);
+        }
+    }
+    if let Ok(p) = merkle::ConsistencyProof::from_json(data) {
+        assert_eq!(
+            merkle::ConsistencyProof::from_json(p.to_json().as_bytes()).unwrap(),
+            p
+        );
+        if p.size1 <= p.size2 && p.size2 <= TREE_SIZE {
+            if p.verify(&tree_root(p.size1), &tree_root(p.size2)).is_ok() {
+                let want = merkle::consistency_proof(&*TREE, p.size1, p.size2).unwrap();
+                assert_eq!(p.path, want);
+            }
+        } else {
+            let _ = p.verify(&merkle::EMPTY_ROOT, &merkle::EMPTY_ROOT);
+        }
+    }
+    let Some((head, rest)) = data.split_at_checked(16) else {
+        return;
+    };
+    let a = u64::from_be_bytes(head[..8].try_into().unwrap());
+    let b = u64::from_be_bytes(head[8..].try_into().unwrap());
+    let hashes: Vec<Hash> = rest
+        .chunks_exact(32)
+        .map(|c| c.try_into().unwrap())
+        .collect();
+    // As given, at any sizes: errors, never panics.
+    let first = hashes.first().copied().unwrap_or(merkle::EMPTY_ROOT);
+    let last = hashes.last().copied().unwrap_or(merkle::EMPTY_ROOT);
+    let _ = merkle::verify_inclusion(a, b, &first, hashes.get(1..).unwrap_or(&[]), &last);
+    let _ = merkle::verify_consistency(a, b, &first, &last, &hashes);
+    // Against the tree: leaf `a` of `b` leaves (first hash the leaf, then the path), and the
+    // consistency of `a` and `b` leaves (every hash the path).
+    if a < b && b <= TREE_SIZE && !hashes.is_empty() {
+        let root = tree_root(b);
+        if merkle::verify_inclusion(a, b, &hashes[0], &hashes[1..], &root).is_ok() {
+            assert_eq!(hashes[0], merkle::NodeSource::node(&*TREE, 0, a).unwrap());
+            assert_eq!(hashes[1..], merkle::inclusion_proof(&*TREE, a, b).unwrap());
+        }
+    }
+    if a <= b
+        && b <= TREE_SIZE
+        && merkle::verify_consistency(a, b, &tree_root(a), &tree_root(b), &hashes).is_ok()
+    {
+        assert_eq!(hashes, merkle::consistency_proof(&*TREE, a, b).unwrap());
+    }
+    // Generated proofs at sizes drawn from the input always verify.
+    let size = b % TREE_SIZE + 1;
+    let index = a % size;
+    let p = merkle::inclusion_proof(&*TREE, index, size).unwrap();
+    let leaf = merkle::NodeSource::node(&*TREE, 0, index).unwrap();
+    assert!(merkle::verify_inclusion(index, size, &leaf, &p, &tree_root(size)).is_ok());
+    let size1 = index + 1;
+    let p = merkle::consistency_proof(&*TREE, size1, size).unwrap();
+    assert!(
+        merkle::verify_consistency(size1, size, &tree_root(size1), &tree_root(size), &p).is_ok()
+    );
+}
+
+/// The log key of the checkpoint seeds: RFC 8032 §7.1 TEST 1's public key (its secret key is
+/// published in the RFC, so anyone can sign new seeds).
+pub const FUZZ_LOG_VKEY: &str =
+    "fuzz.zhengzhao.example/log+0f935fb6+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea";
+
+static LOG: LazyLock<checkpoint::Verifier> = LazyLock::new(|| {
+    checkpoint::Verifier::from_vkey(FUZZ_LOG_VKEY).expect("the fuzz log key reads")
+});
+
+/// Signed notes, checkpoints and verifier keys. What opens was signed by the log key and starts
+/// with its text; what parses as checkpoint text or a verifier key writes back the same.
+pub fn checkpoint_note(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let known = std::slice::from_ref(&*LOG);
+    if let Ok(note) = checkpoint::open_note(s, known) {
+        assert!(s.starts_with(&note.text) && note.text.ends_with('\n'));
+        assert_eq!(note.verified.len(), 1);
+        if let Ok(cp) = Checkpoint::open(s, known) {
+            assert_eq!(cp.body().unwrap(), note.text);
+            assert!(Checkpoint::open_from(s, &cp.origin, known).is_ok());
+        }
+    }
+    // Checkpoint text is read strictly: exactly what `body` writes.
+    if let Ok(cp) = Checkpoint::parse_body(s) {
+        assert_eq!(cp.body().unwrap(), s);
+    }
+    if let Ok(v) = checkpoint::Verifier::from_vkey(s) {
+        assert_eq!(checkpoint::Verifier::from_vkey(&v.vkey()).unwrap(), v);
     }
 }

@@ -83,6 +83,16 @@ pub enum Family {
     Usage,
     /// Files and devices.
     Io,
+    /// The registry's storage: its folder, database, schema and holder-index secret.
+    Storage,
+    /// Licences in the registry and their lifecycle (issue, change, renew, suspend, revoke, …).
+    Lifecycle,
+    /// Grants to using organisations and holders' consent.
+    Grant,
+    /// Window requests (用证): the request and its context.
+    Window,
+    /// The usage log: Merkle proofs and signed checkpoints.
+    Log,
 }
 
 impl Family {
@@ -100,6 +110,11 @@ impl Family {
             Family::Status => "status",
             Family::Usage => "usage",
             Family::Io => "io",
+            Family::Storage => "storage",
+            Family::Lifecycle => "lifecycle",
+            Family::Grant => "grant",
+            Family::Window => "window",
+            Family::Log => "log",
         }
     }
 }
@@ -214,6 +229,59 @@ error_codes! {
     LicenceRevoked = 2403, "ZZ-E-STATUS-003", Status, "the status list marks the licence as revoked, suspended or otherwise not in force", "ask the issuer about the licence's status";
     /// A status list that cannot be used.
     StatusList = 2404, "ZZ-E-STATUS-004", Status, "the status list is malformed, unsigned or does not cover the licence", "use the status list snapshot the registry exported with the bundle";
+
+    /// The database failed to read or write.
+    StorageDatabase = 2501, "ZZ-E-STORE-001", Storage, "the registry database failed to read or write", "check the disk (space, permissions, errors) and the registry folder";
+    /// The folder is not a registry.
+    StorageNotRegistry = 2502, "ZZ-E-STORE-002", Storage, "the folder is not a zhengzhao registry", "give the folder made by `zhengzhao init`, or create a registry there";
+    /// The registry was written by another version of the schema.
+    StorageSchema = 2503, "ZZ-E-STORE-003", Storage, "the registry's schema version is not the one this program reads", "use the zhengzhao version that made the registry, or migrate it";
+    /// Another process (or another handle in this one) has the registry open for writing.
+    StorageLocked = 2504, "ZZ-E-STORE-004", Storage, "the registry is open for writing elsewhere", "one process writes a registry: close the other one (window systems open read-only secondaries)";
+    /// The holder-index secret is missing, unreadable, readable by others or not this registry's.
+    StorageSecret = 2505, "ZZ-E-STORE-005", Storage, "the holder-index secret is missing, unreadable, readable by others or not this registry's", "restore the registry's holder.secret file (chmod 600) from its backup";
+    /// A stored record that does not decode.
+    StorageCorrupt = 2506, "ZZ-E-STORE-006", Storage, "a stored record is corrupt", "restore the registry from a backup and report the record named in the message";
+    /// A registry cannot be created in a folder that is not empty.
+    StorageExists = 2507, "ZZ-E-STORE-007", Storage, "the folder is not empty: a registry is created in a new or empty folder", "choose a new folder, or open the existing registry";
+
+    /// No licence with this identifier in the registry.
+    LicenceNotFound = 2601, "ZZ-E-LIFE-001", Lifecycle, "no licence with this identifier in the registry", "check the identifier; look licences up by holder with the lookup call";
+    /// A lifecycle step that the licence's state does not allow.
+    IllegalTransition = 2602, "ZZ-E-LIFE-002", Lifecycle, "the licence's state does not allow this step", "see the transition table in crates/zhengzhao-registry/README.md (e.g. a revoked licence cannot be resumed)";
+    /// An issuance, change or renewal request that is inconsistent.
+    LifecycleRequest = 2603, "ZZ-E-LIFE-003", Lifecycle, "the issuance, change or renewal request is inconsistent", "correct the field named in the message";
+    /// The registry cannot allocate an identifier or status-list entry.
+    Allocation = 2604, "ZZ-E-LIFE-004", Lifecycle, "no serial, version or status-list entry is left to allocate", "the issuer's serials or the licence's versions are exhausted: report it";
+    /// No signing source, or it has no key for the issuer.
+    NoSigner = 2605, "ZZ-E-LIFE-005", Lifecycle, "the registry has no signing key for this issuer", "open the registry with a signer source (the authority folder) that holds the department's key";
+
+    /// A grant or consent request that is not well formed.
+    GrantRequest = 2701, "ZZ-E-GRANT-001", Grant, "the grant or consent request is not well formed", "correct the field named in the message";
+    /// No such grant or consent.
+    GrantNotFound = 2702, "ZZ-E-GRANT-002", Grant, "no such grant or consent", "list the organisation's grants to see what is there";
+    /// A consent for a licence type that does not need one.
+    ConsentNotRequired = 2703, "ZZ-E-GRANT-003", Grant, "the licence type does not require the holder's consent", "consent is recorded only for types whose catalogue entry says consent = true";
+
+    /// A window request (用证) that is not well formed.
+    WindowRequest = 2801, "ZZ-E-WINDOW-001", Window, "the window request is not well formed", "correct the field named in the message (use reason: 1–200 characters)";
+
+    /// A Merkle proof of the wrong length, or with a hash that is not 32 bytes.
+    LogProofMalformed = 2901, "ZZ-E-LOG-001", Log, "the Merkle proof is malformed (wrong number of hashes, or a hash that is not 32 bytes)", "ask the registry for the proof again, for exactly the leaf index and tree sizes being checked";
+    /// A Merkle proof that leads to another root than the one it is checked against.
+    LogProofInvalid = 2902, "ZZ-E-LOG-002", Log, "the Merkle proof does not verify against the root", "the log entry, the proof or the checkpoint was altered, or the log forked: keep all three as evidence";
+    /// A leaf index or tree size outside the tree (or a consistency proof from the empty tree).
+    LogRange = 2903, "ZZ-E-LOG-003", Log, "the leaf index or tree size is outside the log", "a leaf index is below the tree size, and a consistency proof goes from a non-empty older size to a newer one";
+    /// A signed note or checkpoint that is not well formed.
+    LogCheckpointMalformed = 2904, "ZZ-E-LOG-004", Log, "the checkpoint is not a well-formed signed note (c2sp.org/tlog-checkpoint)", "use the checkpoint exactly as the registry wrote it: no changed line endings, spaces or encodings";
+    /// A signature by a known log key that does not verify.
+    LogCheckpointSignature = 2905, "ZZ-E-LOG-005", Log, "a signature on the checkpoint by a known log key does not verify", "the checkpoint was altered after signing: fetch it again from the registry";
+    /// No signature on the note by any key the verifier knows.
+    LogCheckpointUnverified = 2906, "ZZ-E-LOG-006", Log, "no key the verifier knows signed the checkpoint", "configure the log's verifier key (<name>+<key ID>+<key>), as the registry publishes it";
+    /// A checkpoint of another log than the one expected.
+    LogCheckpointOrigin = 2907, "ZZ-E-LOG-007", Log, "the checkpoint is of another log", "check the origin the auditor expects against the log's published origin";
+    /// A verifier key or key name that is not valid.
+    LogKey = 2908, "ZZ-E-LOG-008", Log, "the log verifier key or key name is not valid", "a verifier key reads <name>+<8 hex digits>+<base64 of 0x01 and the 32-byte Ed25519 key>; names have no spaces or '+'";
 }
 
 impl fmt::Display for ErrorCode {

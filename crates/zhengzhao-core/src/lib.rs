@@ -2,8 +2,9 @@
 //!
 //! No I/O and no storage: identifiers ([`identifier`]), holder and issuer codes ([`codes`]), the
 //! licence model ([`licence`]) and its status ([`status`]), the catalogue of licence types
-//! ([`catalog`]), validation of licence data against its type ([`validate`]), and deterministic sample data
-//! ([`sample`]). Every error
+//! ([`catalog`]), validation of licence data against its type ([`validate`]), deterministic sample data
+//! ([`sample`]), and the offline checks of the usage log: Merkle proofs ([`merkle`]) and signed
+//! checkpoints ([`checkpoint`]). Every error
 //! carries a stable [`ErrorCode`], shared with the C ABI and the Python package.
 //!
 //! ```
@@ -19,6 +20,7 @@
 
 pub mod bundle;
 pub mod catalog;
+pub mod checkpoint;
 pub mod codes;
 pub mod credential;
 pub mod cryptosuite;
@@ -29,6 +31,8 @@ pub mod jcs;
 pub mod keys;
 pub mod keystore;
 pub mod licence;
+pub mod merkle;
+pub mod parallel;
 pub mod pki;
 pub mod proof;
 pub mod sample;
@@ -64,6 +68,12 @@ pub enum Error {
     /// A certificate, or its path to a trust anchor.
     #[error(transparent)]
     Trust(#[from] pki::TrustError),
+    /// A Merkle proof of the usage log.
+    #[error(transparent)]
+    Merkle(#[from] merkle::MerkleError),
+    /// A signed checkpoint of the usage log.
+    #[error(transparent)]
+    Checkpoint(#[from] checkpoint::CheckpointError),
 }
 
 impl Coded for Error {
@@ -76,6 +86,8 @@ impl Coded for Error {
             Error::Json(e) => e.code(),
             Error::Key(e) => e.code(),
             Error::Trust(e) => e.code(),
+            Error::Merkle(e) => e.code(),
+            Error::Checkpoint(e) => e.code(),
         }
     }
 }

@@ -240,32 +240,7 @@ impl Verifier {
     /// Verifies many documents, spread over the machine's cores. One report per document, in
     /// order; each is the report [`Verifier::verify`] gives.
     pub fn verify_many(&self, documents: &[&[u8]], ctx: &Context<'_>) -> Vec<Report> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Below a few documents per thread, starting threads costs more than it saves.
-        let per_thread = documents.len().div_ceil(threads).max(8);
-        if documents.len() <= per_thread {
-            return documents.iter().map(|d| self.verify(d, ctx)).collect();
-        }
-        std::thread::scope(|scope| {
-            let mut chunks = documents.chunks(per_thread);
-            let first = chunks.next().unwrap_or_default();
-            let workers: Vec<_> = chunks
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|d| self.verify(d, ctx))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            // The calling thread takes the first chunk itself.
-            let mut reports: Vec<Report> = first.iter().map(|d| self.verify(d, ctx)).collect();
-            for w in workers {
-                reports.extend(w.join().expect("verification does not panic"));
-            }
-            reports
-        })
+        crate::parallel::map(documents, |d| self.verify(d, ctx))
     }
 
     /// Verifies one document: every check of the [module documentation](self), in order.

@@ -59,3 +59,30 @@ fn the_verify_corpus_holds_a_valid_and_a_tampered_licence() {
     );
     assert!(!tampered.valid);
 }
+
+#[test]
+fn the_log_corpora_hold_proofs_and_checkpoints_that_verify() {
+    // Guards the seeds: the fuzzers start from inputs that pass, so they explore near the
+    // accepting paths.
+    use zhengzhao_core::checkpoint::{Checkpoint, Verifier};
+    use zhengzhao_core::merkle::{self, ConsistencyProof, InclusionProof, MemoryTree};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let tree = MemoryTree::from_leaves((0..70u32).map(|i| format!("event {i}")));
+    let root = |n| merkle::root(&tree, n).unwrap();
+    let p = InclusionProof::from_json(&fs::read(dir.join("merkle_proof/inclusion.json")).unwrap())
+        .unwrap();
+    let leaf = merkle::NodeSource::node(&tree, 0, p.leaf_index).unwrap();
+    assert!(p.verify(&leaf, &root(p.tree_size)).is_ok());
+    let p =
+        ConsistencyProof::from_json(&fs::read(dir.join("merkle_proof/consistency.json")).unwrap())
+            .unwrap();
+    assert!(p.verify(&root(p.size1), &root(p.size2)).is_ok());
+    let log = Verifier::from_vkey(targets::FUZZ_LOG_VKEY).unwrap();
+    for seed in ["signed", "cosigned", "empty-tree"] {
+        let note = fs::read_to_string(dir.join("checkpoint").join(seed)).unwrap();
+        assert!(
+            Checkpoint::open(&note, std::slice::from_ref(&log)).is_ok(),
+            "{seed}"
+        );
+    }
+}
