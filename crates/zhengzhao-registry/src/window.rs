@@ -1,0 +1,508 @@
+//! The lookup path (用证): a service window asks, for one holder and the licence types of a
+//! service item's materials, which licences can replace the paper. Each type is answered with
+//! the current Valid licence's signed bytes, exactly as stored, or a precise refusal.
+//!
+//! Per type, in this order: the using organisation must hold a grant in force
+//! ([`Refusal::NotAuthorised`]); a type that requires consent needs the holder's consent for
+//! the organisation, in force, under the reference the request gives
+//! ([`Refusal::ConsentMissing`]); then the holder's current licence of the type decides:
+//! none, or its state (expiry is computed from the validity period at the time of the request).
+//!
+//! Reads: one `batched_multi_get_cf` over the sorted `current` keys (and one over the consent
+//! keys when a type needs consent), then one each over the sorted identifiers in `status` and
+//! `licence`. Every request is a `use` event in the log; a batch of requests is one write.
+
+use std::collections::HashSet;
+
+use rocksdb::WriteBatch;
+use time::OffsetDateTime;
+use zhengzhao_core::codes::{HolderCodeType, Uscc};
+use zhengzhao_core::identifier::{LicenceId, TypeCode};
+use zhengzhao_core::status::Status;
+
+use crate::error::{corrupt, RegistryError};
+use crate::event::{self, AnswerEvent, UseEvent, EVENT_FORMAT};
+use crate::grant::ConsentRecord;
+use crate::layout::{self, StatusRecord};
+use crate::registry::{cst_day, now, rfc3339, Registry};
+use crate::secret;
+
+/// The longest use reason, in characters.
+pub const MAX_REASON: usize = 200;
+/// The longest operator, service-item code, case number or consent reference, in characters.
+pub const MAX_FIELD: usize = 64;
+/// The most licence types in one request.
+pub const MAX_TYPES: usize = 64;
+
+/// Who asks, for what and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseContext {
+    /// The using organisation's 统一社会信用代码.
+    pub org: String,
+    /// The operator at the window (name or account).
+    pub operator: String,
+    /// The service item's code (事项编码).
+    pub item: String,
+    /// The case number (办件编号).
+    pub case: String,
+    /// The use reason: 1–200 characters.
+    pub reason: String,
+    /// The reference of the holder's consent, for types that require it.
+    pub consent: Option<String>,
+}
+
+/// A window request: a holder, the licence types wanted, and the context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowRequest {
+    /// 持证主体代码类型 (e.g. `111`).
+    pub holder_code_type: String,
+    /// 持证主体代码.
+    pub holder_code: String,
+    /// The licence type codes of the materials (1–64, distinct).
+    pub types: Vec<String>,
+    /// The context.
+    pub context: UseContext,
+}
+
+/// Why a type was not answered with a licence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The organisation holds no grant in force for the type.
+    NotAuthorised,
+    /// The type needs the holder's consent, and there is none in force under the reference given.
+    ConsentMissing,
+    /// The holder has no licence of the type.
+    None,
+    /// The licence's validity period has ended.
+    Expired,
+    /// The licence's validity period has not started.
+    NotYetValid,
+    /// 暂扣.
+    Suspended,
+    /// 吊销.
+    Revoked,
+    /// 撤销.
+    Withdrawn,
+    /// 注销.
+    Cancelled,
+    /// 转出.
+    TransferredOut,
+}
+
+impl Refusal {
+    /// The stable name (as logged).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Refusal::NotAuthorised => "not_authorised",
+            Refusal::ConsentMissing => "consent_missing",
+            Refusal::None => "none",
+            Refusal::Expired => "expired",
+            Refusal::NotYetValid => "not_yet_valid",
+            Refusal::Suspended => "suspended",
+            Refusal::Revoked => "revoked",
+            Refusal::Withdrawn => "withdrawn",
+            Refusal::Cancelled => "cancelled",
+            Refusal::TransferredOut => "transferred_out",
+        }
+    }
+}
+
+/// The answer for one requested type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The holder's current Valid licence: its signed document, exactly as stored.
+    Licence {
+        /// The requested type.
+        type_code: TypeCode,
+        /// The licence version.
+        id: LicenceId,
+        /// The signed document bytes.
+        document: Vec<u8>,
+    },
+    /// No licence can be given.
+    Refused {
+        /// The requested type.
+        type_code: TypeCode,
+        /// Why.
+        reason: Refusal,
+        /// The licence concerned, when there is one (never for NotAuthorised or ConsentMissing).
+        id: Option<LicenceId>,
+    },
+}
+
+impl Answer {
+    /// The requested type.
+    pub fn type_code(&self) -> &TypeCode {
+        match self {
+            Answer::Licence { type_code, .. } | Answer::Refused { type_code, .. } => type_code,
+        }
+    }
+
+    /// The refusal, if the type was refused.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            Answer::Licence { .. } => None,
+            Answer::Refused { reason, .. } => Some(*reason),
+        }
+    }
+
+    /// The document, if a licence was given.
+    pub fn document(&self) -> Option<&[u8]> {
+        match self {
+            Answer::Licence { document, .. } => Some(document),
+            Answer::Refused { .. } => None,
+        }
+    }
+
+    /// The licence version concerned, if any.
+    pub fn id(&self) -> Option<&LicenceId> {
+        match self {
+            Answer::Licence { id, .. } => Some(id),
+            Answer::Refused { id, .. } => id.as_ref(),
+        }
+    }
+}
+
+/// A request checked and parsed.
+struct Checked {
+    holder: [u8; 32],
+    org: Uscc,
+    types: Vec<TypeCode>,
+}
+
+fn window_err(field: &str, reason: impl Into<String>) -> RegistryError {
+    RegistryError::Window {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn check_field(field: &str, v: &str, max: usize, required: bool) -> Result<(), RegistryError> {
+    if required && v.trim().is_empty() {
+        return Err(window_err(field, "must not be empty"));
+    }
+    let n = v.chars().count();
+    if n > max {
+        return Err(window_err(field, format!("{n} characters, at most {max}")));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(window_err(field, "control characters are not allowed"));
+    }
+    Ok(())
+}
+
+impl Registry {
+    fn check_request(&self, r: &WindowRequest) -> Result<Checked, RegistryError> {
+        let c = &r.context;
+        let org = Uscc::parse_legacy(c.org.trim())
+            .map_err(|e| window_err("context.org", e.to_string()))?;
+        check_field("context.operator", &c.operator, MAX_FIELD, true)?;
+        check_field("context.item", &c.item, MAX_FIELD, true)?;
+        check_field("context.case", &c.case, MAX_FIELD, true)?;
+        check_field("context.reason", &c.reason, MAX_REASON, true)?;
+        if let Some(consent) = &c.consent {
+            check_field("context.consent", consent, MAX_FIELD, true)?;
+        }
+        let code_type = HolderCodeType::parse(r.holder_code_type.trim())
+            .map_err(|e| window_err("holder_code_type", e.to_string()))?;
+        let code = secret::normalise_code(&code_type, &r.holder_code)
+            .map_err(|e| window_err("holder_code", e.to_string()))?;
+        if r.types.is_empty() || r.types.len() > MAX_TYPES {
+            return Err(window_err(
+                "types",
+                format!("{} types, expected 1–{MAX_TYPES}", r.types.len()),
+            ));
+        }
+        let mut types = Vec::with_capacity(r.types.len());
+        let mut seen = HashSet::with_capacity(r.types.len());
+        for t in &r.types {
+            let t = TypeCode::parse(t.trim()).map_err(|e| window_err("types", e.to_string()))?;
+            if self.catalog.get(&t).is_none() {
+                return Err(window_err(
+                    "types",
+                    format!("{t} is not a licence type of the catalogue"),
+                ));
+            }
+            if !seen.insert(t.clone()) {
+                return Err(window_err("types", format!("{t} is asked for twice")));
+            }
+            types.push(t);
+        }
+        Ok(Checked {
+            holder: self.secret.holder_hash(&code_type, &code),
+            org,
+            types,
+        })
+    }
+
+    /// Answers a window request now, and logs it.
+    pub fn lookup(&self, request: &WindowRequest) -> Result<Vec<Answer>, RegistryError> {
+        self.lookup_at(request, now())
+    }
+
+    /// Answers a window request as at `at` (grants, consents and validity are judged then),
+    /// and logs it with that time.
+    pub fn lookup_at(
+        &self,
+        request: &WindowRequest,
+        at: OffsetDateTime,
+    ) -> Result<Vec<Answer>, RegistryError> {
+        let mut out = self.lookup_many_at(std::slice::from_ref(request), at)?;
+        out.pop()
+            .unwrap_or_else(|| Err(RegistryError::Database("no answer".into())))
+    }
+
+    /// Answers many window requests at once: the reads of all of them are batched together and
+    /// their use events are one write. A malformed request gets its error; the others are
+    /// answered. The outer error is a database failure.
+    pub fn lookup_many(
+        &self,
+        requests: &[WindowRequest],
+    ) -> Result<Vec<Result<Vec<Answer>, RegistryError>>, RegistryError> {
+        self.lookup_many_at(requests, now())
+    }
+
+    /// [`Registry::lookup_many`] as at `at`.
+    pub fn lookup_many_at(
+        &self,
+        requests: &[WindowRequest],
+        at: OffsetDateTime,
+    ) -> Result<Vec<Result<Vec<Answer>, RegistryError>>, RegistryError> {
+        let answered = self.answer_all(requests, at)?;
+        let at_s = rfc3339(at);
+        let mut events = Vec::with_capacity(requests.len());
+        for (req, a) in requests.iter().zip(&answered) {
+            let Ok((c, row)) = a else { continue };
+            let ctx = &req.context;
+            events.push(event::to_bytes(&UseEvent {
+                v: EVENT_FORMAT,
+                kind: "use",
+                at: &at_s,
+                org: c.org.as_ref(),
+                operator: &ctx.operator,
+                item: &ctx.item,
+                case: &ctx.case,
+                reason: &ctx.reason,
+                holder: hex::encode(c.holder),
+                consent: ctx.consent.as_deref(),
+                answers: row
+                    .iter()
+                    .map(|a| AnswerEvent {
+                        type_code: a.type_code().as_ref(),
+                        answer: a.refusal().map_or("valid", Refusal::name),
+                        id: a.id().map(|i| i.as_ref()),
+                    })
+                    .collect(),
+            }));
+        }
+        if !events.is_empty() {
+            let guard = self.lock_writer();
+            self.commit(guard, WriteBatch::default(), &events, |_| {})?;
+        }
+        Ok(answered
+            .into_iter()
+            .map(|a| a.map(|(_, row)| row))
+            .collect())
+    }
+
+    /// Answers window requests as at `at` exactly as [`Registry::lookup_many_at`] does, but
+    /// records nothing in the usage log. A use at a window must be logged: this is for checks
+    /// that are not a use (what a holder could present before a case is opened) and for
+    /// measuring the read path alone.
+    pub fn answer_many_at(
+        &self,
+        requests: &[WindowRequest],
+        at: OffsetDateTime,
+    ) -> Result<Vec<Result<Vec<Answer>, RegistryError>>, RegistryError> {
+        Ok(self
+            .answer_all(requests, at)?
+            .into_iter()
+            .map(|a| a.map(|(_, row)| row))
+            .collect())
+    }
+
+    /// The answers to every request, with the checked request for its use event.
+    fn answer_all(
+        &self,
+        requests: &[WindowRequest],
+        at: OffsetDateTime,
+    ) -> Result<Vec<Result<(Checked, Vec<Answer>), RegistryError>>, RegistryError> {
+        let day = cst_day(at);
+        let checked: Vec<Result<Checked, RegistryError>> =
+            requests.iter().map(|r| self.check_request(r)).collect();
+
+        // Which (request, type) pairs pass the grant, and which of those need consent.
+        // slots[r][t] = Some(current-key index) when the type goes on to be read.
+        let mut current_keys: Vec<(Vec<u8>, usize, usize)> = Vec::new();
+        let mut consent_keys: Vec<(Vec<u8>, usize, usize)> = Vec::new();
+        let mut answers: Vec<Vec<Option<Answer>>> = Vec::with_capacity(requests.len());
+        {
+            let grants = self.grants.read().unwrap_or_else(|p| p.into_inner());
+            for (ri, c) in checked.iter().enumerate() {
+                let Ok(c) = c else {
+                    answers.push(Vec::new());
+                    continue;
+                };
+                let mut row = Vec::with_capacity(c.types.len());
+                for (ti, t) in c.types.iter().enumerate() {
+                    let granted = grants
+                        .get(&layout::grant_key(c.org.as_ref(), t.as_ref()))
+                        .is_some_and(|g| g.in_force_at(at));
+                    if !granted {
+                        row.push(Some(Answer::Refused {
+                            type_code: t.clone(),
+                            reason: Refusal::NotAuthorised,
+                            id: None,
+                        }));
+                        continue;
+                    }
+                    if self.catalog.get(t).is_some_and(|ty| ty.consent) {
+                        consent_keys.push((
+                            layout::consent_key(&c.holder, c.org.as_ref(), t.as_ref()),
+                            ri,
+                            ti,
+                        ));
+                    }
+                    current_keys.push((layout::current_key(&c.holder, t.as_ref()), ri, ti));
+                    row.push(None);
+                }
+                answers.push(row);
+            }
+        }
+
+        // Consents.
+        if !consent_keys.is_empty() {
+            consent_keys.sort_by(|a, b| a.0.cmp(&b.0));
+            let values = self.db.batched_multi_get_cf(
+                self.cf(layout::CF_GRANT)?,
+                consent_keys.iter().map(|k| &k.0),
+                true,
+            );
+            for ((_, ri, ti), v) in consent_keys.iter().zip(values) {
+                let ok = match v? {
+                    None => false,
+                    Some(v) => {
+                        let rec = ConsentRecord::decode(&v)?;
+                        let t = at.unix_timestamp();
+                        rec.recorded <= t
+                            && t < rec.expires
+                            && requests[*ri].context.consent.as_deref().map(str::trim)
+                                == Some(rec.reference.as_str())
+                    }
+                };
+                if !ok {
+                    let Ok(c) = &checked[*ri] else { continue };
+                    answers[*ri][*ti] = Some(Answer::Refused {
+                        type_code: c.types[*ti].clone(),
+                        reason: Refusal::ConsentMissing,
+                        id: None,
+                    });
+                }
+            }
+        }
+
+        // Current licences.
+        current_keys.retain(|(_, ri, ti)| answers[*ri][*ti].is_none());
+        current_keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let ids_raw = self.db.batched_multi_get_cf(
+            self.cf(layout::CF_CURRENT)?,
+            current_keys.iter().map(|k| &k.0),
+            true,
+        );
+        // (id text, request, type) of the types that have a current licence.
+        let mut found: Vec<(String, usize, usize)> = Vec::with_capacity(current_keys.len());
+        for ((_, ri, ti), v) in current_keys.iter().zip(ids_raw) {
+            match v? {
+                None => {
+                    let Ok(c) = &checked[*ri] else { continue };
+                    answers[*ri][*ti] = Some(Answer::Refused {
+                        type_code: c.types[*ti].clone(),
+                        reason: Refusal::None,
+                        id: None,
+                    });
+                }
+                Some(v) => {
+                    let id = std::str::from_utf8(&v)
+                        .map_err(|_| corrupt("current index", "identifier is not UTF-8"))?;
+                    found.push((id.to_owned(), *ri, *ti));
+                }
+            }
+        }
+
+        // Their statuses and documents.
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let statuses = self.db.batched_multi_get_cf(
+            self.cf(layout::CF_STATUS)?,
+            found.iter().map(|f| f.0.as_bytes()),
+            true,
+        );
+        let documents = self.db.batched_multi_get_cf(
+            self.cf(layout::CF_LICENCE)?,
+            found.iter().map(|f| f.0.as_bytes()),
+            true,
+        );
+        for (((id_text, ri, ti), st), doc) in found.iter().zip(statuses).zip(documents) {
+            let Ok(c) = &checked[*ri] else { continue };
+            let id =
+                LicenceId::parse(id_text).map_err(|e| corrupt("current index", e.to_string()))?;
+            let st = st?.ok_or_else(|| corrupt(format!("status {id_text}"), "missing"))?;
+            let rec = StatusRecord::decode(id_text, &st)?;
+            let type_code = c.types[*ti].clone();
+            let refused = |reason| Answer::Refused {
+                type_code: type_code.clone(),
+                reason,
+                id: Some(id.clone()),
+            };
+            let answer = match rec.state {
+                Status::Valid if day < rec.valid_from => refused(Refusal::NotYetValid),
+                Status::Valid if rec.valid_until.is_some_and(|u| day > u) => {
+                    refused(Refusal::Expired)
+                }
+                Status::Valid => {
+                    let doc =
+                        doc?.ok_or_else(|| corrupt(format!("licence {id_text}"), "missing"))?;
+                    Answer::Licence {
+                        type_code: type_code.clone(),
+                        id: id.clone(),
+                        document: doc.to_vec(),
+                    }
+                }
+                Status::Suspended => refused(Refusal::Suspended),
+                Status::Expired => refused(Refusal::Expired),
+                Status::Revoked => refused(Refusal::Revoked),
+                Status::Withdrawn => refused(Refusal::Withdrawn),
+                Status::Cancelled => refused(Refusal::Cancelled),
+                Status::TransferredOut => refused(Refusal::TransferredOut),
+                // The current index never names a superseded version; if it does, the
+                // index is damaged.
+                Status::Superseded => {
+                    return Err(corrupt(
+                        "current index",
+                        format!("names the superseded version {id_text}"),
+                    ))
+                }
+            };
+            answers[*ri][*ti] = Some(answer);
+        }
+
+        let mut out = Vec::with_capacity(requests.len());
+        for (c, row) in checked.into_iter().zip(answers) {
+            out.push(match c {
+                Err(e) => Err(e),
+                Ok(c) => {
+                    let row: Vec<Answer> = row
+                        .into_iter()
+                        .map(|a| {
+                            a.ok_or_else(|| {
+                                RegistryError::Database("a type was not answered".into())
+                            })
+                        })
+                        .collect::<Result<_, _>>()?;
+                    Ok((c, row))
+                }
+            });
+        }
+        Ok(out)
+    }
+}
