@@ -6,14 +6,20 @@
 mod authority;
 mod catalog;
 mod errors;
+mod grant;
 mod id;
+mod log;
+mod lookup;
 mod output;
+mod registry;
 mod sign;
+mod store;
 mod verify;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use zhengzhao_registry::Step;
 
 /// zhengzhao (证照): China's government electronic licences — identifiers, catalogue, signing,
 /// verification, registry.
@@ -48,6 +54,38 @@ enum Command {
     },
     /// Verify licence documents and bundles offline against root certificates.
     Verify(verify::VerifyArgs),
+    /// Create a registry (RocksDB) in a new folder.
+    Init(registry::InitArgs),
+    /// Issue licences into the registry: validate, allocate the identifier, sign, store, log.
+    Issue(registry::IssueArgs),
+    /// A window request (用证): which licences can replace the paper materials, or why not.
+    Lookup(lookup::LookupArgs),
+    /// The status of a licence version.
+    Status(registry::StatusArgs),
+    /// 暂扣: suspend a Valid licence.
+    Suspend(registry::StepArgs),
+    /// 发还: give a Suspended licence back.
+    Resume(registry::StepArgs),
+    /// 吊销: revoke a licence as a penalty.
+    Revoke(registry::StepArgs),
+    /// 撤销: withdraw a licence (its grant annulled).
+    Withdraw(registry::StepArgs),
+    /// 注销: cancel a licence.
+    Cancel(registry::StepArgs),
+    /// 转出: the licence moves to another jurisdiction.
+    TransferOut(registry::StepArgs),
+    /// 变更: a new version of a licence with changed content.
+    Change(registry::ChangeArgs),
+    /// 延续: a new version of a licence with a later end of validity.
+    Renew(registry::RenewArgs),
+    /// Grants: which using organisations may look up which licence types.
+    #[command(subcommand)]
+    Grant(grant::GrantCommand),
+    /// The usage log: signed checkpoints and Merkle proofs.
+    #[command(subcommand)]
+    Log(log::LogCommand),
+    /// Export licences with their certificates and status lists, for offline verification.
+    Bundle(registry::BundleArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +97,21 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Errors { json } => errors::run(json),
+        Command::Init(a) => registry::init(a),
+        Command::Issue(a) => registry::issue(a),
+        Command::Lookup(a) => lookup::run(a),
+        Command::Status(a) => registry::status(a),
+        Command::Suspend(a) => registry::step(Step::Suspend, a),
+        Command::Resume(a) => registry::step(Step::Resume, a),
+        Command::Revoke(a) => registry::step(Step::Revoke, a),
+        Command::Withdraw(a) => registry::step(Step::Withdraw, a),
+        Command::Cancel(a) => registry::step(Step::Cancel, a),
+        Command::TransferOut(a) => registry::step(Step::TransferOut, a),
+        Command::Change(a) => registry::change(a),
+        Command::Renew(a) => registry::renew(a),
+        Command::Grant(c) => grant::run(c),
+        Command::Log(c) => log::run(c),
+        Command::Bundle(a) => registry::bundle(a),
     };
     ExitCode::from(outcome as u8)
 }
