@@ -83,3 +83,5 @@ pub fn signed_licences(algorithm: Algorithm, n: usize) -> Signed {
         certificate,
     }
 }
+
+pub mod registry;

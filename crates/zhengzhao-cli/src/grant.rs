@@ -1,7 +1,7 @@
 //! `zhengzhao grant add|list|revoke`: which using organisations may look up which licence
 //! types.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::json;
 use zhengzhao_core::codes::Uscc;
 use zhengzhao_core::identifier::TypeCode;
@@ -19,12 +19,8 @@ pub enum GrantCommand {
     Add {
         #[command(flatten)]
         store: Store,
-        /// The using organisation's 统一社会信用代码.
-        #[arg(long)]
-        org: String,
-        /// The licence type code.
-        #[arg(long = "type")]
-        type_code: String,
+        #[command(flatten)]
+        grant: Which,
         /// When the grant ends (RFC 3339 or yyyy-MM-dd).
         #[arg(long)]
         until: String,
@@ -57,12 +53,8 @@ pub enum GrantCommand {
     Revoke {
         #[command(flatten)]
         store: Store,
-        /// The using organisation's 统一社会信用代码.
-        #[arg(long)]
-        org: String,
-        /// The licence type code.
-        #[arg(long = "type")]
-        type_code: String,
+        #[command(flatten)]
+        grant: Which,
         /// Who revokes (for the log).
         #[arg(long)]
         operator: String,
@@ -75,12 +67,28 @@ pub enum GrantCommand {
     },
 }
 
-fn org(s: &str) -> Result<Uscc, Failure> {
-    Uscc::parse_legacy(s.trim()).map_err(failure)
+/// An organisation and a licence type.
+#[derive(Args)]
+pub struct Which {
+    /// The using organisation's 统一社会信用代码.
+    #[arg(long)]
+    org: String,
+    /// The licence type code.
+    #[arg(long = "type")]
+    type_code: String,
 }
 
-fn type_code(s: &str) -> Result<TypeCode, Failure> {
-    TypeCode::parse(s.trim()).map_err(failure)
+impl Which {
+    fn parse(&self) -> Result<(Uscc, TypeCode), Failure> {
+        Ok((
+            org(&self.org)?,
+            TypeCode::parse(self.type_code.trim()).map_err(failure)?,
+        ))
+    }
+}
+
+fn org(s: &str) -> Result<Uscc, Failure> {
+    Uscc::parse_legacy(s.trim()).map_err(failure)
 }
 
 fn time_text(t: time::OffsetDateTime) -> String {
@@ -92,15 +100,14 @@ pub fn run(c: GrantCommand) -> Outcome {
     match c {
         GrantCommand::Add {
             store,
-            org: o,
-            type_code: t,
+            grant,
             until,
             operator,
             basis,
             json,
         } => {
             let r = (|| {
-                let (o, t) = (org(&o)?, type_code(&t)?);
+                let (o, t) = grant.parse()?;
                 let until = time_arg("--until", Some(&until))?;
                 store
                     .open()?
@@ -164,14 +171,13 @@ pub fn run(c: GrantCommand) -> Outcome {
         }
         GrantCommand::Revoke {
             store,
-            org: o,
-            type_code: t,
+            grant,
             operator,
             basis,
             json,
         } => {
             let r = (|| {
-                let (o, t) = (org(&o)?, type_code(&t)?);
+                let (o, t) = grant.parse()?;
                 store
                     .open()?
                     .revoke_grant(&o, &t, &operator, &basis)

@@ -163,6 +163,23 @@ pub fn issue(a: IssueArgs) -> Outcome {
     }
 }
 
+/// Who takes a lifecycle step and why: both go to the log.
+#[derive(Args)]
+pub struct CauseArgs {
+    /// Who takes the step (for the log).
+    #[arg(long)]
+    operator: String,
+    /// Why (e.g. the decision's document number).
+    #[arg(long, default_value = "")]
+    reason: String,
+}
+
+impl CauseArgs {
+    fn cause(&self) -> Cause {
+        Cause::new(&self.operator, &self.reason)
+    }
+}
+
 fn parse_id(text: &str) -> Result<LicenceId, Failure> {
     LicenceId::parse(text.trim()).map_err(failure)
 }
@@ -231,12 +248,8 @@ pub struct StepArgs {
     store: Store,
     /// The licence identifier (电子证照标识).
     id: String,
-    /// Who takes the step (for the log).
-    #[arg(long)]
-    operator: String,
-    /// Why (e.g. the decision's document number).
-    #[arg(long, default_value = "")]
-    reason: String,
+    #[command(flatten)]
+    cause: CauseArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -247,7 +260,7 @@ pub fn step(step: Step, a: StepArgs) -> Outcome {
         let id = parse_id(&a.id)?;
         let reg = a.store.open()?;
         let seq = reg
-            .transition(&id, step, &Cause::new(&a.operator, &a.reason))
+            .transition(&id, step, &a.cause.cause())
             .map_err(failure)?;
         let status = reg.status(&id).map_err(failure)?;
         if a.json {
@@ -273,12 +286,8 @@ pub struct ChangeArgs {
     id: String,
     /// The new content (licence JSON, same type and issuer).
     file: PathBuf,
-    /// Who makes the change (for the log).
-    #[arg(long)]
-    operator: String,
-    /// Why.
-    #[arg(long, default_value = "")]
-    reason: String,
+    #[command(flatten)]
+    cause: CauseArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -306,8 +315,8 @@ pub fn change(a: ChangeArgs) -> Outcome {
         let issued = reg
             .change(
                 &id,
-                &IssueRequest::from_licence(&licence, &a.operator),
-                &Cause::new(&a.operator, &a.reason),
+                &IssueRequest::from_licence(&licence, &a.cause.operator),
+                &a.cause.cause(),
             )
             .map_err(failure)?;
         print_version("change", &id, &issued, a.json);
@@ -331,12 +340,8 @@ pub struct RenewArgs {
     /// The new 有效期截止 (yyyy-MM-dd), after the current end.
     #[arg(long)]
     until: String,
-    /// Who renews (for the log).
-    #[arg(long)]
-    operator: String,
-    /// Why.
-    #[arg(long, default_value = "")]
-    reason: String,
+    #[command(flatten)]
+    cause: CauseArgs,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -365,7 +370,7 @@ pub fn renew(a: RenewArgs) -> Outcome {
             until: Some(until),
         };
         let issued = reg
-            .renew(&id, validity, &Cause::new(&a.operator, &a.reason))
+            .renew(&id, validity, &a.cause.cause())
             .map_err(failure)?;
         print_version("renew", &id, &issued, a.json);
         Ok(())

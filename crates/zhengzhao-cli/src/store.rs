@@ -8,7 +8,8 @@ use clap::Args;
 use time::OffsetDateTime;
 use zhengzhao_core::keystore::AuthorityDir;
 use zhengzhao_core::{Coded, ErrorCode};
-use zhengzhao_registry::{CachedSigners, Options, Registry};
+use zhengzhao_registry::options::DEFAULT_CACHE_BYTES;
+use zhengzhao_registry::{CachedSigners, Options, Registry, WalSync};
 
 /// A failure of a command: its code and message.
 pub type Failure = (ErrorCode, String);
@@ -32,12 +33,34 @@ pub struct Store {
     /// init`); needed to issue, change, renew and bundle.
     #[arg(long, env = "ZHENGZHAO_AUTHORITY")]
     pub authority: Option<PathBuf>,
+    /// The block cache shared by the database's column families, in MiB.
+    #[arg(long, env = "ZHENGZHAO_CACHE_MIB", default_value_t = DEFAULT_CACHE_BYTES >> 20)]
+    pub cache_mib: usize,
+    /// When writes reach the disk: every-write (fsync before each call returns) or os-buffered
+    /// (survives a killed process, not a power failure).
+    #[arg(long, env = "ZHENGZHAO_SYNC", value_enum, default_value_t = Sync::EveryWrite)]
+    pub sync: Sync,
+}
+
+/// The WAL sync policy, as a command-line value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sync {
+    /// Every write is fsynced before the command goes on.
+    EveryWrite,
+    /// Writes are synced in the background.
+    OsBuffered,
 }
 
 impl Store {
     /// The options: the signer source when an authority folder is given.
     pub fn options(&self) -> Result<Options, Failure> {
-        let mut o = Options::new();
+        let sync = match self.sync {
+            Sync::EveryWrite => WalSync::EveryWrite,
+            Sync::OsBuffered => WalSync::OsBuffered,
+        };
+        let mut o = Options::new()
+            .cache_bytes(self.cache_mib.saturating_mul(1 << 20))
+            .sync(sync);
         if let Some(dir) = &self.authority {
             let authority = AuthorityDir::open(dir).map_err(failure)?;
             o = o.signers(Arc::new(CachedSigners::new(authority)));

@@ -1,6 +1,6 @@
 //! Events of the usage and audit log (用证记录): issuance, lifecycle steps, grants, consents and
 //! uses. Each is one JSON object, stored under its sequence number in the `log` column family
-//! (the leaves of the Merkle tree of a later step).
+//! and a leaf of the log's Merkle tree ([`crate::log`]).
 //!
 //! Holders appear as the hex of their holder hash, never as plaintext codes: the log is handed
 //! to auditors, and the registry can still find a holder's events by computing the hash.

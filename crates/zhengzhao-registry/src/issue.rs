@@ -31,7 +31,7 @@ use zhengzhao_core::validate;
 
 use crate::error::{corrupt, RegistryError};
 use crate::event::{self, IssueEvent, StatusEvent, EVENT_FORMAT};
-use crate::layout::{self, StatusRecord};
+use crate::layout::{self, CurrentEntry, StatusRecord};
 use crate::registry::{cst_day, now, rfc3339, Registry, Slot, Writer};
 use crate::signer::SigningIdentity;
 use zhengzhao_core::parallel;
@@ -307,8 +307,8 @@ impl Registry {
 
     /// Issues many licences at once: each is checked and signed as [`Registry::issue`] does,
     /// on every core, and all of them are written in one batch with one WAL sync. A request
-    /// that is refused gets its error and uses no serial; the others are issued. The outer
-    /// error is a database failure, in which case nothing was written.
+    /// that is refused gets its error (one refused by validation uses no serial); the others
+    /// are issued. The outer error is a database failure, in which case nothing was written.
     ///
     /// Give a few hundred to a few thousand requests per call: the signed documents of a call
     /// are held in memory until its batch is written.
@@ -355,22 +355,42 @@ impl Registry {
         let mut staged = Vec::with_capacity(pending.len());
         let mut slots = Vec::with_capacity(pending.len());
         for ((i, (r, n, _, slot)), s) in pending.iter().zip(signed) {
-            let st = s.and_then(|(licence, document)| {
-                let cause = Cause::new(&requests[*i].operator, "");
-                let event = self.stage(
-                    &mut batch,
-                    &licence,
-                    r.ty,
-                    &r.identity,
-                    *slot,
-                    &r.holders,
-                    at,
-                    None,
-                    "issue",
-                    &cause,
-                    &document,
-                )?;
-                Ok(Staged {
+            let (licence, document) = match s {
+                Ok(s) => s,
+                Err(e) => {
+                    self.release_slot(&r.issuer, *slot);
+                    out[*i] = Some(Err(e));
+                    continue;
+                }
+            };
+            slots.push((r.issuer.as_str(), *slot));
+            let cause = Cause::new(&requests[*i].operator, "");
+            // Staging fails only when the database does: then nothing of the call is written.
+            let event = self.stage(
+                &mut batch,
+                &licence,
+                r.ty,
+                &r.identity,
+                *slot,
+                &r.holders,
+                at,
+                None,
+                "issue",
+                &cause,
+                &document,
+            );
+            let (event, _) = match event {
+                Ok(e) => e,
+                Err(e) => {
+                    pending
+                        .iter()
+                        .for_each(|(_, (r, _, _, slot))| self.release_slot(&r.issuer, *slot));
+                    return Err(e);
+                }
+            };
+            staged.push((
+                *i,
+                Staged {
                     id: licence.id,
                     issuer: r.issuer.clone(),
                     serial: Some(*n),
@@ -378,18 +398,8 @@ impl Registry {
                     identity: r.identity.clone(),
                     event,
                     document,
-                })
-            });
-            match st {
-                Ok(st) => {
-                    staged.push((*i, st));
-                    slots.push((r.issuer.as_str(), *slot));
-                }
-                Err(e) => {
-                    self.release_slot(&r.issuer, *slot);
-                    out[*i] = Some(Err(e));
-                }
-            }
+                },
+            ));
         }
         let (indexes, staged): (Vec<usize>, Vec<Staged>) = staged.into_iter().unzip();
         if !staged.is_empty() {
@@ -456,7 +466,7 @@ impl Registry {
 
     /// Writes a signed licence version into `batch`: the document, its status and status-list
     /// entry, its holder indexes (and the current index for a first version). Returns its log
-    /// event.
+    /// event and its current-index entry.
     #[allow(clippy::too_many_arguments)]
     fn stage(
         &self,
@@ -471,7 +481,7 @@ impl Registry {
         kind: &str,
         cause: &Cause,
         document: &[u8],
-    ) -> Result<Vec<u8>, RegistryError> {
+    ) -> Result<(Vec<u8>, Vec<u8>), RegistryError> {
         let issuer = licence.issuer.code.as_ref();
         let id = licence.id.as_ref();
         let type_code = ty.code.as_ref();
@@ -496,14 +506,15 @@ impl Registry {
         for h in holders {
             batch.put_cf(history, layout::history_key(h, type_code, at, id), b"");
         }
+        let entry = CurrentEntry::of(&record, id, document).encode();
         if previous.is_none() {
             let current = self.cf(layout::CF_CURRENT)?;
             for h in holders {
-                batch.put_cf(current, layout::current_key(h, type_code), id);
+                batch.put_cf(current, layout::current_key(h, type_code), &entry);
             }
         }
         let at_s = rfc3339(at);
-        Ok(event::to_bytes(&IssueEvent {
+        let event = event::to_bytes(&IssueEvent {
             v: EVENT_FORMAT,
             kind,
             at: &at_s,
@@ -516,7 +527,8 @@ impl Registry {
             status_index: slot.index,
             operator: &cause.operator,
             reason: &cause.reason,
-        }))
+        });
+        Ok((event, entry))
     }
 
     /// Adds what depends on the writer's state (the issuers' serial counters, the first use of
@@ -611,6 +623,19 @@ impl Registry {
         let issuer = issuer_of(id)?;
         let mut batch = WriteBatch::default();
         batch.put_cf(self.cf(layout::CF_STATUS)?, id.as_ref(), updated.encode());
+        // The holders' current entries that name this version carry its state too.
+        let document = self.document(id)?;
+        let holders = self.holder_hashes(&self.stored_licence(id)?.holders)?;
+        let entry = CurrentEntry::of(&updated, id.as_ref(), &document).encode();
+        let current = self.cf(layout::CF_CURRENT)?;
+        for h in &holders {
+            let key = layout::current_key(h, id.type_code().as_ref());
+            if let Some(v) = self.db.get_pinned_cf(current, &key)? {
+                if CurrentEntry::decode(&v)?.id == id.as_ref() {
+                    batch.put_cf(current, &key, &entry);
+                }
+            }
+        }
         batch.put_cf(
             self.cf(layout::CF_STATUSLIST)?,
             layout::statuslist_key(&issuer, rec.list, rec.index),
@@ -796,7 +821,7 @@ impl Registry {
         let written = (|| {
             let document = self.sign(&licence, &identity, slot, at)?;
             let mut batch = WriteBatch::default();
-            let event = self.stage(
+            let (event, entry) = self.stage(
                 &mut batch,
                 &licence,
                 ty,
@@ -831,10 +856,13 @@ impl Registry {
             for h in &all {
                 let key = layout::current_key(h, type_code);
                 let now_current = self.db.get_pinned_cf(current, &key)?;
-                let names_old = now_current.as_deref() == Some(id.as_ref().as_bytes());
+                let names_old = match &now_current {
+                    Some(v) => CurrentEntry::decode(v)?.id == id.as_ref(),
+                    None => false,
+                };
                 let in_new = new_holders.contains(h);
                 if in_new && (names_old || now_current.is_none()) {
-                    batch.put_cf(current, &key, new_id.as_ref());
+                    batch.put_cf(current, &key, &entry);
                 } else if !in_new && names_old {
                     batch.delete_cf(current, &key);
                 }

@@ -3,7 +3,7 @@
 //! | column family | key | value |
 //! |---|---|---|
 //! | `licence` | 电子证照标识 (ASCII) | the signed document, compact JSON bytes, exactly as served |
-//! | `current` | holder hash (32) ‖ type code (21) | 电子证照标识 of the holder's current licence of the type |
+//! | `current` | holder hash (32) ‖ type code (21) | [`CurrentEntry`]: the holder's current licence of the type — its state, validity, 电子证照标识 and signed document |
 //! | `holder` | holder hash (32) ‖ type code (21) ‖ issue time (u64 BE, Unix seconds) ‖ 电子证照标识 | empty |
 //! | `status` | 电子证照标识 | [`StatusRecord`] (binary, see [`StatusRecord::encode`]) |
 //! | `statuslist` | issuer code (18) ‖ list number (u32 BE) ‖ index (u64 BE) | external status code (2) ‖ 电子证照标识 |
@@ -28,7 +28,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// `licence`: id → signed document.
 pub const CF_LICENCE: &str = "licence";
-/// `current`: holder hash ‖ type → id.
+/// `current`: holder hash ‖ type → [`CurrentEntry`].
 pub const CF_CURRENT: &str = "current";
 /// `holder`: holder hash ‖ type ‖ time ‖ id → ∅.
 pub const CF_HOLDER: &str = "holder";
@@ -267,6 +267,85 @@ impl StatusRecord {
     }
 }
 
+/// A `current` value: what the window needs to answer for one holder and type, in one read —
+/// the state and validity of the current licence version, its identifier and its signed
+/// document exactly as stored in `licence`. The registry rewrites it in the same batch as any
+/// change of the version's status, so it always agrees with `status`; the document is kept
+/// twice (here and in `licence`) so that the lookup path is a single batched read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CurrentEntry<'a> {
+    /// The stored state.
+    pub state: Status,
+    /// 有效期起始.
+    pub valid_from: Date,
+    /// 有效期截止; `None` is 长期有效.
+    pub valid_until: Option<Date>,
+    /// 电子证照标识.
+    pub id: &'a str,
+    /// The signed document.
+    pub document: &'a [u8],
+}
+
+const CURRENT_FORMAT: u8 = 1;
+
+impl<'a> CurrentEntry<'a> {
+    /// The entry of a version with status record `rec`.
+    pub fn of(rec: &StatusRecord, id: &'a str, document: &'a [u8]) -> CurrentEntry<'a> {
+        CurrentEntry {
+            state: rec.state,
+            valid_from: rec.valid_from,
+            valid_until: rec.valid_until,
+            id,
+            document,
+        }
+    }
+
+    /// Binary form: format (1) ‖ external code (2) ‖ from (i32 BE Julian day) ‖ until (i32 BE,
+    /// `i32::MIN` for 长期有效) ‖ identifier length (u8) ‖ identifier ‖ document (the rest).
+    pub fn encode(&self) -> Vec<u8> {
+        let id = &self.id.as_bytes()[..self.id.len().min(255)];
+        let mut v = Vec::with_capacity(12 + id.len() + self.document.len());
+        v.push(CURRENT_FORMAT);
+        v.extend_from_slice(self.state.external_code().as_bytes());
+        v.extend_from_slice(&self.valid_from.to_julian_day().to_be_bytes());
+        let until = self.valid_until.map_or(LONG_TERM, Date::to_julian_day);
+        v.extend_from_slice(&until.to_be_bytes());
+        v.push(id.len() as u8);
+        v.extend_from_slice(id);
+        v.extend_from_slice(self.document);
+        v
+    }
+
+    /// Reads the binary form, borrowing the identifier and document from `v`.
+    pub fn decode(v: &'a [u8]) -> Result<CurrentEntry<'a>, RegistryError> {
+        let bad = |reason: &str| corrupt("current index entry", reason);
+        if v.len() < 12 || v[0] != CURRENT_FORMAT {
+            return Err(bad("too short, or of an unknown format"));
+        }
+        let code = std::str::from_utf8(&v[1..3]).map_err(|_| bad("status code"))?;
+        let state = Status::from_external_code(code).ok_or_else(|| bad("status code"))?;
+        let i32_at = |o: usize| i32::from_be_bytes(v[o..o + 4].try_into().expect("4 bytes"));
+        let valid_from = Date::from_julian_day(i32_at(3)).map_err(|_| bad("valid from"))?;
+        let valid_until = match i32_at(7) {
+            LONG_TERM => None,
+            d => Some(Date::from_julian_day(d).map_err(|_| bad("valid until"))?),
+        };
+        let n = v[11] as usize;
+        let rest = &v[12..];
+        if rest.len() < n {
+            return Err(bad("identifier"));
+        }
+        let id = std::str::from_utf8(&rest[..n]).map_err(|_| bad("identifier"))?;
+        Ok(CurrentEntry {
+            state,
+            valid_from,
+            valid_until,
+            id,
+            document: &rest[n..],
+        })
+    }
+}
+
 /// Reads a big-endian u64 value.
 pub fn read_u64(what: &str, v: &[u8]) -> Result<u64, RegistryError> {
     v.try_into()
@@ -290,6 +369,30 @@ mod tests {
             successor: Some("1.2.156.3005.2.X".into()),
             reason: "暂扣：违法行为处理中".into(),
         }
+    }
+
+    #[test]
+    fn current_entries_round_trip_and_refuse_damage() {
+        let rec = record();
+        let e = CurrentEntry::of(&rec, "1.2.156.3005.2.X", br#"{"a":1}"#);
+        let bytes = e.encode();
+        assert_eq!(CurrentEntry::decode(&bytes).unwrap(), e);
+        let long_term = StatusRecord {
+            valid_until: None,
+            ..record()
+        };
+        let e = CurrentEntry::of(&long_term, "id", b"");
+        assert_eq!(CurrentEntry::decode(&e.encode()).unwrap(), e);
+        for n in 0..bytes.len() {
+            let _ = CurrentEntry::decode(&bytes[..n]);
+        }
+        assert!(CurrentEntry::decode(&bytes[..11]).is_err());
+        let mut bad = bytes.clone();
+        bad[0] = 2;
+        assert!(CurrentEntry::decode(&bad).is_err());
+        let mut bad = bytes;
+        bad[11] = 250;
+        assert!(CurrentEntry::decode(&bad).is_err());
     }
 
     #[test]

@@ -6,6 +6,18 @@ use zhengzhao_core::catalog::Catalog;
 
 use crate::signer::SignerSource;
 
+/// The table settings of every column family: blocks, index and filter blocks in the one shared
+/// `cache` (so memory stays bounded by it), L0 filters and indexes pinned, 10-bit bloom
+/// filters. Public so that a raw baseline (the benches) reads the database the same way.
+pub fn table_options(cache: &rocksdb::Cache) -> rocksdb::BlockBasedOptions {
+    let mut table = rocksdb::BlockBasedOptions::default();
+    table.set_block_cache(cache);
+    table.set_cache_index_and_filter_blocks(true);
+    table.set_pin_l0_filter_and_index_blocks_in_cache(true);
+    table.set_bloom_filter(10.0, false);
+    table
+}
+
 /// The default block cache: 64 MiB, shared by every column family.
 pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 

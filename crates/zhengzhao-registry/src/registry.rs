@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use ring::rand::{SecureRandom, SystemRandom};
 use rocksdb::{
-    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, Direction, IteratorMode,
-    WriteBatch, WriteOptions, DB,
+    Cache, ColumnFamily, ColumnFamilyDescriptor, Direction, IteratorMode, WriteBatch, WriteOptions,
+    DB,
 };
 use time::{Date, OffsetDateTime, UtcOffset};
 use zhengzhao_core::catalog::Catalog;
@@ -646,13 +646,8 @@ fn open_db(
 ) -> Result<DB, RegistryError> {
     let cache = Cache::new_lru_cache(options.cache_bytes.max(1 << 20));
     let cf_options = |name: &str| {
-        let mut table = BlockBasedOptions::default();
-        table.set_block_cache(&cache);
-        table.set_cache_index_and_filter_blocks(true);
-        table.set_pin_l0_filter_and_index_blocks_in_cache(true);
-        table.set_bloom_filter(10.0, false);
         let mut o = rocksdb::Options::default();
-        o.set_block_based_table_factory(&table);
+        o.set_block_based_table_factory(&crate::options::table_options(&cache));
         o.set_compression_type(rocksdb::DBCompressionType::Lz4);
         match name {
             layout::CF_LICENCE | layout::CF_LOG | layout::CF_HOLDER => {

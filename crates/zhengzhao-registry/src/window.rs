@@ -8,9 +8,10 @@
 //! ([`Refusal::ConsentMissing`]); then the holder's current licence of the type decides:
 //! none, or its state (expiry is computed from the validity period at the time of the request).
 //!
-//! Reads: one `batched_multi_get_cf` over the sorted `current` keys (and one over the consent
-//! keys when a type needs consent), then one each over the sorted identifiers in `status` and
-//! `licence`. Every request is a `use` event in the log; a batch of requests is one write.
+//! Reads: one `batched_multi_get_cf` over the sorted `current` keys, whose entries hold the
+//! state, validity and signed document of each current licence (and one over the consent keys
+//! when a type needs consent). Every request is a `use` event in the log; a batch of requests
+//! is one write.
 
 use std::collections::HashSet;
 
@@ -23,7 +24,7 @@ use zhengzhao_core::status::Status;
 use crate::error::{corrupt, RegistryError};
 use crate::event::{self, AnswerEvent, UseEvent, EVENT_FORMAT};
 use crate::grant::ConsentRecord;
-use crate::layout::{self, StatusRecord};
+use crate::layout::{self, CurrentEntry};
 use crate::registry::{cst_day, now, rfc3339, Registry};
 use crate::secret;
 
@@ -402,88 +403,59 @@ impl Registry {
             }
         }
 
-        // Current licences.
+        // Current licences: one batched read gives the state, validity and document.
         current_keys.retain(|(_, ri, ti)| answers[*ri][*ti].is_none());
         current_keys.sort_by(|a, b| a.0.cmp(&b.0));
-        let ids_raw = self.db.batched_multi_get_cf(
+        let values = self.db.batched_multi_get_cf(
             self.cf(layout::CF_CURRENT)?,
             current_keys.iter().map(|k| &k.0),
             true,
         );
-        // (id text, request, type) of the types that have a current licence.
-        let mut found: Vec<(String, usize, usize)> = Vec::with_capacity(current_keys.len());
-        for ((_, ri, ti), v) in current_keys.iter().zip(ids_raw) {
-            match v? {
-                None => {
-                    let Ok(c) = &checked[*ri] else { continue };
-                    answers[*ri][*ti] = Some(Answer::Refused {
-                        type_code: c.types[*ti].clone(),
-                        reason: Refusal::None,
-                        id: None,
-                    });
-                }
-                Some(v) => {
-                    let id = std::str::from_utf8(&v)
-                        .map_err(|_| corrupt("current index", "identifier is not UTF-8"))?;
-                    found.push((id.to_owned(), *ri, *ti));
-                }
-            }
-        }
-
-        // Their statuses and documents.
-        found.sort_by(|a, b| a.0.cmp(&b.0));
-        let statuses = self.db.batched_multi_get_cf(
-            self.cf(layout::CF_STATUS)?,
-            found.iter().map(|f| f.0.as_bytes()),
-            true,
-        );
-        let documents = self.db.batched_multi_get_cf(
-            self.cf(layout::CF_LICENCE)?,
-            found.iter().map(|f| f.0.as_bytes()),
-            true,
-        );
-        for (((id_text, ri, ti), st), doc) in found.iter().zip(statuses).zip(documents) {
+        for ((_, ri, ti), v) in current_keys.iter().zip(values) {
             let Ok(c) = &checked[*ri] else { continue };
-            let id =
-                LicenceId::parse(id_text).map_err(|e| corrupt("current index", e.to_string()))?;
-            let st = st?.ok_or_else(|| corrupt(format!("status {id_text}"), "missing"))?;
-            let rec = StatusRecord::decode(id_text, &st)?;
             let type_code = c.types[*ti].clone();
-            let refused = |reason| Answer::Refused {
-                type_code: type_code.clone(),
-                reason,
-                id: Some(id.clone()),
+            let Some(v) = v? else {
+                answers[*ri][*ti] = Some(Answer::Refused {
+                    type_code,
+                    reason: Refusal::None,
+                    id: None,
+                });
+                continue;
             };
-            let answer = match rec.state {
-                Status::Valid if day < rec.valid_from => refused(Refusal::NotYetValid),
-                Status::Valid if rec.valid_until.is_some_and(|u| day > u) => {
-                    refused(Refusal::Expired)
-                }
-                Status::Valid => {
-                    let doc =
-                        doc?.ok_or_else(|| corrupt(format!("licence {id_text}"), "missing"))?;
-                    Answer::Licence {
-                        type_code: type_code.clone(),
-                        id: id.clone(),
-                        document: doc.to_vec(),
-                    }
-                }
-                Status::Suspended => refused(Refusal::Suspended),
-                Status::Expired => refused(Refusal::Expired),
-                Status::Revoked => refused(Refusal::Revoked),
-                Status::Withdrawn => refused(Refusal::Withdrawn),
-                Status::Cancelled => refused(Refusal::Cancelled),
-                Status::TransferredOut => refused(Refusal::TransferredOut),
+            let e = CurrentEntry::decode(&v)?;
+            let id =
+                LicenceId::parse(e.id).map_err(|err| corrupt("current index", err.to_string()))?;
+            let refusal = match e.state {
+                Status::Valid if day < e.valid_from => Some(Refusal::NotYetValid),
+                Status::Valid if e.valid_until.is_some_and(|u| day > u) => Some(Refusal::Expired),
+                Status::Valid => None,
+                Status::Suspended => Some(Refusal::Suspended),
+                Status::Expired => Some(Refusal::Expired),
+                Status::Revoked => Some(Refusal::Revoked),
+                Status::Withdrawn => Some(Refusal::Withdrawn),
+                Status::Cancelled => Some(Refusal::Cancelled),
+                Status::TransferredOut => Some(Refusal::TransferredOut),
                 // The current index never names a superseded version; if it does, the
                 // index is damaged.
                 Status::Superseded => {
                     return Err(corrupt(
                         "current index",
-                        format!("names the superseded version {id_text}"),
+                        format!("names the superseded version {}", e.id),
                     ))
                 }
             };
-            answers[*ri][*ti] = Some(answer);
+            answers[*ri][*ti] = Some(match refusal {
+                None => Answer::Licence {
+                    type_code,
+                    id,
+                    document: e.document.to_vec(),
+                },
+                Some(reason) => Answer::Refused {
+                    type_code,
+                    reason,
+                    id: Some(id),
+                },
+            });
         }
 
         let mut out = Vec::with_capacity(requests.len());
