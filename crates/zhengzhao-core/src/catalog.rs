@@ -646,6 +646,12 @@ impl Catalog {
         self.types.get(code).and_then(|v| v.last())
     }
 
+    /// The latest version of the type whose code is exactly `code`: a map search, without
+    /// parsing (for hot paths that take codes as text, such as the window lookup).
+    pub fn find(&self, code: &str) -> Option<&LicenceType> {
+        self.types.get(code).and_then(|v| v.last())
+    }
+
     /// The latest version of a type given as text.
     pub fn get_str(&self, code: &str) -> Result<&LicenceType, CatalogError> {
         TypeCode::parse_with(code, Strictness::Lenient)

@@ -131,6 +131,13 @@ impl Coded for IdError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TypeCode(String);
 
+// Ordered and hashed as its text, so maps keyed by type code are searched with a `&str`.
+impl std::borrow::Borrow<str> for TypeCode {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl TypeCode {
     /// Parses a type code whose authority code passes the GB 32100 check.
     pub fn parse(s: &str) -> Result<TypeCode, IdError> {

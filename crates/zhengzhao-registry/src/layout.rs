@@ -88,10 +88,18 @@ pub fn serial_key(issuer: &str) -> Vec<u8> {
 }
 
 /// `current` key.
-pub fn current_key(holder: &[u8; HOLDER_HASH_LEN], type_code: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(HOLDER_HASH_LEN + TYPE_CODE_LEN);
-    k.extend_from_slice(holder);
-    k.extend_from_slice(type_code.as_bytes());
+///
+/// A fixed-size array, so that the lookup path builds its keys without allocating; `type_code`
+/// is a [`zhengzhao_core::identifier::TypeCode`]'s text, always 21 ASCII characters.
+pub fn current_key(
+    holder: &[u8; HOLDER_HASH_LEN],
+    type_code: &str,
+) -> [u8; HOLDER_HASH_LEN + TYPE_CODE_LEN] {
+    let mut k = [0u8; HOLDER_HASH_LEN + TYPE_CODE_LEN];
+    k[..HOLDER_HASH_LEN].copy_from_slice(holder);
+    let t = type_code.as_bytes();
+    let n = t.len().min(TYPE_CODE_LEN);
+    k[HOLDER_HASH_LEN..HOLDER_HASH_LEN + n].copy_from_slice(&t[..n]);
     k
 }
 
@@ -102,7 +110,7 @@ pub fn history_key(
     issued: OffsetDateTime,
     id: &str,
 ) -> Vec<u8> {
-    let mut k = current_key(holder, type_code);
+    let mut k = current_key(holder, type_code).to_vec();
     k.extend_from_slice(&(issued.unix_timestamp().max(0) as u64).to_be_bytes());
     k.extend_from_slice(id.as_bytes());
     k

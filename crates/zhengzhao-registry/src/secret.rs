@@ -29,7 +29,8 @@ type HmacSha256 = hmac::Hmac<Sha256>;
 /// The holder-index secret of a registry.
 #[derive(Clone)]
 pub struct HolderSecret {
-    key: [u8; SECRET_LEN],
+    /// HMAC-SHA-256 keyed with the secret, cloned for each hash: the key schedule is done once.
+    keyed: HmacSha256,
 }
 
 impl std::fmt::Debug for HolderSecret {
@@ -68,7 +69,7 @@ impl HolderSecret {
         file.write_all(&key)
             .and_then(|()| file.sync_all())
             .map_err(|e| secret_err(path, e))?;
-        Ok(HolderSecret { key })
+        Ok(HolderSecret::keyed(&key))
     }
 
     /// Reads the secret, refusing a file that the group or others may access.
@@ -95,11 +96,18 @@ impl HolderSecret {
                 format!("{} bytes, expected {SECRET_LEN}", bytes.len()),
             )
         })?;
-        Ok(HolderSecret { key })
+        Ok(HolderSecret::keyed(&key))
+    }
+
+    fn keyed(key: &[u8; SECRET_LEN]) -> HolderSecret {
+        HolderSecret {
+            keyed: <HmacSha256 as KeyInit>::new_from_slice(key)
+                .expect("HMAC takes keys of any length"),
+        }
     }
 
     fn mac(&self) -> HmacSha256 {
-        <HmacSha256 as KeyInit>::new_from_slice(&self.key).expect("HMAC takes keys of any length")
+        self.keyed.clone()
     }
 
     /// A value that shows whether a secret file is the one a registry was made with, without

@@ -13,12 +13,11 @@
 //! when a type needs consent). Every request is a `use` event in the log; a batch of requests
 //! is one write.
 
-use std::collections::HashSet;
-
 use rocksdb::WriteBatch;
 use time::OffsetDateTime;
+use zhengzhao_core::catalog::LicenceType;
 use zhengzhao_core::codes::{HolderCodeType, Uscc};
-use zhengzhao_core::identifier::{LicenceId, TypeCode};
+use zhengzhao_core::identifier::TypeCode;
 use zhengzhao_core::status::Status;
 
 use crate::error::{corrupt, RegistryError};
@@ -116,8 +115,9 @@ pub enum Answer {
     Licence {
         /// The requested type.
         type_code: TypeCode,
-        /// The licence version.
-        id: LicenceId,
+        /// The licence version's 电子证照标识, as stored (the registry checked it when it
+        /// issued the licence; [`zhengzhao_core::identifier::LicenceId::parse`] it where its parts are needed).
+        id: String,
         /// The signed document bytes.
         document: Vec<u8>,
     },
@@ -127,8 +127,9 @@ pub enum Answer {
         type_code: TypeCode,
         /// Why.
         reason: Refusal,
-        /// The licence concerned, when there is one (never for NotAuthorised or ConsentMissing).
-        id: Option<LicenceId>,
+        /// The 电子证照标识 of the licence concerned, when there is one (never for
+        /// NotAuthorised or ConsentMissing).
+        id: Option<String>,
     },
 }
 
@@ -157,19 +158,19 @@ impl Answer {
     }
 
     /// The licence version concerned, if any.
-    pub fn id(&self) -> Option<&LicenceId> {
+    pub fn id(&self) -> Option<&str> {
         match self {
             Answer::Licence { id, .. } => Some(id),
-            Answer::Refused { id, .. } => id.as_ref(),
+            Answer::Refused { id, .. } => id.as_deref(),
         }
     }
 }
 
 /// A request checked and parsed.
-struct Checked {
+struct Checked<'c> {
     holder: [u8; 32],
     org: Uscc,
-    types: Vec<TypeCode>,
+    types: Vec<&'c LicenceType>,
 }
 
 fn window_err(field: &str, reason: impl Into<String>) -> RegistryError {
@@ -194,7 +195,7 @@ fn check_field(field: &str, v: &str, max: usize, required: bool) -> Result<(), R
 }
 
 impl Registry {
-    fn check_request(&self, r: &WindowRequest) -> Result<Checked, RegistryError> {
+    fn check_request(&self, r: &WindowRequest) -> Result<Checked<'_>, RegistryError> {
         let c = &r.context;
         let org = Uscc::parse_legacy(c.org.trim())
             .map_err(|e| window_err("context.org", e.to_string()))?;
@@ -215,20 +216,21 @@ impl Registry {
                 format!("{} types, expected 1–{MAX_TYPES}", r.types.len()),
             ));
         }
-        let mut types = Vec::with_capacity(r.types.len());
-        let mut seen = HashSet::with_capacity(r.types.len());
+        let mut types: Vec<&LicenceType> = Vec::with_capacity(r.types.len());
         for t in &r.types {
-            let t = TypeCode::parse(t.trim()).map_err(|e| window_err("types", e.to_string()))?;
-            if self.catalog.get(&t).is_none() {
+            let t = t.trim();
+            let Some(ty) = self.catalog.find(t) else {
+                // Say what is wrong with the code, or that the catalogue does not have it.
+                TypeCode::parse(t).map_err(|e| window_err("types", e.to_string()))?;
                 return Err(window_err(
                     "types",
                     format!("{t} is not a licence type of the catalogue"),
                 ));
-            }
-            if !seen.insert(t.clone()) {
+            };
+            if types.iter().any(|seen| std::ptr::eq(*seen, ty)) {
                 return Err(window_err("types", format!("{t} is asked for twice")));
             }
-            types.push(t);
+            types.push(ty);
         }
         Ok(Checked {
             holder: self.secret.holder_hash(&code_type, &code),
@@ -292,7 +294,7 @@ impl Registry {
                     .map(|a| AnswerEvent {
                         type_code: a.type_code().as_ref(),
                         answer: a.refusal().map_or("valid", Refusal::name),
-                        id: a.id().map(|i| i.as_ref()),
+                        id: a.id(),
                     })
                     .collect(),
             }));
@@ -328,14 +330,18 @@ impl Registry {
         &self,
         requests: &[WindowRequest],
         at: OffsetDateTime,
-    ) -> Result<Vec<Result<(Checked, Vec<Answer>), RegistryError>>, RegistryError> {
+    ) -> Result<Vec<Result<(Checked<'_>, Vec<Answer>), RegistryError>>, RegistryError> {
         let day = cst_day(at);
-        let checked: Vec<Result<Checked, RegistryError>> =
+        let checked: Vec<Result<Checked<'_>, RegistryError>> =
             requests.iter().map(|r| self.check_request(r)).collect();
 
         // Which (request, type) pairs pass the grant, and which of those need consent.
         // slots[r][t] = Some(current-key index) when the type goes on to be read.
-        let mut current_keys: Vec<(Vec<u8>, usize, usize)> = Vec::new();
+        let mut current_keys: Vec<(
+            [u8; layout::HOLDER_HASH_LEN + layout::TYPE_CODE_LEN],
+            usize,
+            usize,
+        )> = Vec::new();
         let mut consent_keys: Vec<(Vec<u8>, usize, usize)> = Vec::new();
         let mut answers: Vec<Vec<Option<Answer>>> = Vec::with_capacity(requests.len());
         {
@@ -346,26 +352,29 @@ impl Registry {
                     continue;
                 };
                 let mut row = Vec::with_capacity(c.types.len());
+                let mut grant_key = layout::grant_key(c.org.as_ref(), "");
                 for (ti, t) in c.types.iter().enumerate() {
+                    grant_key.truncate(1 + layout::ORG_CODE_LEN);
+                    grant_key.extend_from_slice(t.code.as_ref().as_bytes());
                     let granted = grants
-                        .get(&layout::grant_key(c.org.as_ref(), t.as_ref()))
+                        .get(grant_key.as_slice())
                         .is_some_and(|g| g.in_force_at(at));
                     if !granted {
                         row.push(Some(Answer::Refused {
-                            type_code: t.clone(),
+                            type_code: t.code.clone(),
                             reason: Refusal::NotAuthorised,
                             id: None,
                         }));
                         continue;
                     }
-                    if self.catalog.get(t).is_some_and(|ty| ty.consent) {
+                    if t.consent {
                         consent_keys.push((
-                            layout::consent_key(&c.holder, c.org.as_ref(), t.as_ref()),
+                            layout::consent_key(&c.holder, c.org.as_ref(), t.code.as_ref()),
                             ri,
                             ti,
                         ));
                     }
-                    current_keys.push((layout::current_key(&c.holder, t.as_ref()), ri, ti));
+                    current_keys.push((layout::current_key(&c.holder, t.code.as_ref()), ri, ti));
                     row.push(None);
                 }
                 answers.push(row);
@@ -395,7 +404,7 @@ impl Registry {
                 if !ok {
                     let Ok(c) = &checked[*ri] else { continue };
                     answers[*ri][*ti] = Some(Answer::Refused {
-                        type_code: c.types[*ti].clone(),
+                        type_code: c.types[*ti].code.clone(),
                         reason: Refusal::ConsentMissing,
                         id: None,
                     });
@@ -413,7 +422,7 @@ impl Registry {
         );
         for ((_, ri, ti), v) in current_keys.iter().zip(values) {
             let Ok(c) = &checked[*ri] else { continue };
-            let type_code = c.types[*ti].clone();
+            let type_code = c.types[*ti].code.clone();
             let Some(v) = v? else {
                 answers[*ri][*ti] = Some(Answer::Refused {
                     type_code,
@@ -423,8 +432,9 @@ impl Registry {
                 continue;
             };
             let e = CurrentEntry::decode(&v)?;
-            let id =
-                LicenceId::parse(e.id).map_err(|err| corrupt("current index", err.to_string()))?;
+            // Served as stored: the identifier was checked when the licence was issued, and
+            // parsing it again here would cost as much as the read itself.
+            let id = e.id.to_owned();
             let refusal = match e.state {
                 Status::Valid if day < e.valid_from => Some(Refusal::NotYetValid),
                 Status::Valid if e.valid_until.is_some_and(|u| day > u) => Some(Refusal::Expired),

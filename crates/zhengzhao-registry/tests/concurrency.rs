@@ -115,7 +115,7 @@ fn readers_see_consistent_answers_while_writers_work() {
                     // Either the licence as issued, or (once suspended) a refusal naming it.
                     match a[0].refusal() {
                         None => assert_eq!(a[0].document(), Some(&i.document[..])),
-                        Some(Refusal::Suspended) => assert_eq!(a[0].id(), Some(&i.id)),
+                        Some(Refusal::Suspended) => assert_eq!(a[0].id(), Some(i.id.as_ref())),
                         Some(other) => panic!("unexpected {other:?}"),
                     }
                     n += 1;

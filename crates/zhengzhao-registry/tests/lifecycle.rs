@@ -281,7 +281,7 @@ fn a_change_makes_version_two_and_supersedes_version_one() {
     assert_eq!(list.get(e1.index).unwrap(), Status::Superseded);
     assert_eq!(list.get(e2.index).unwrap(), Status::Valid);
     let a = f.reg().lookup(&window(&holder, &[&ty], &org)).unwrap();
-    assert_eq!(a[0].id(), Some(&v2.id));
+    assert_eq!(a[0].id(), Some(v2.id.as_ref()));
     assert_eq!(a[0].document(), Some(&v2.document[..]));
     assert_eq!(
         f.reg().history(&holder.code_type, &holder.code).unwrap(),
@@ -455,7 +455,7 @@ fn a_change_of_holders_moves_the_current_index() {
     let for_a = f.reg().lookup(&window(&a, &[&ty], &org)).unwrap();
     assert_eq!(for_a[0].refusal(), Some(Refusal::None));
     let for_b = f.reg().lookup(&window(&b, &[&ty], &org)).unwrap();
-    assert_eq!(for_b[0].id(), Some(&v2.id));
+    assert_eq!(for_b[0].id(), Some(v2.id.as_ref()));
     assert_eq!(
         f.reg().history(&a.code_type, &a.code).unwrap(),
         vec![v1.id.clone()]
@@ -482,7 +482,7 @@ fn serials_are_per_issuer_and_versions_end_at_999() {
         .add_grant(&org, &ty.code, years_ahead(1), "管理员", "")
         .unwrap();
     let ans = f.reg().lookup(&window(&holder, &[&ty], &org)).unwrap();
-    assert_eq!(ans[0].id(), Some(&b.id));
+    assert_eq!(ans[0].id(), Some(b.id.as_ref()));
     assert_eq!(
         f.reg().status(&a.id).unwrap(),
         Status::Valid,
