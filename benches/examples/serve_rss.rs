@@ -2,7 +2,8 @@
 //! (generating it first if needed, in another run), answers 200,000 window requests for random
 //! holders, and prints the process's resident set (VmRSS) and its peak (VmHWM).
 //!
-//! `cargo run --release -p zhengzhao-benches --example serve_rss`
+//! `cargo build --release --workspace --examples`, then
+//! `$CARGO_TARGET_DIR/release/examples/serve_rss` (see docs/performance.md).
 
 use time::OffsetDateTime;
 use zhengzhao_benches::registry::{self, holders, million, request, HOLDERS};

@@ -21,7 +21,8 @@ pub enum GrantCommand {
         store: Store,
         #[command(flatten)]
         grant: Which,
-        /// When the grant ends (RFC 3339 or yyyy-MM-dd).
+        /// When the grant ends: an RFC 3339 time, or a date (yyyy-MM-dd), the grant then being
+        /// in force through that whole day in Beijing.
         #[arg(long)]
         until: String,
         /// Who grants (for the log).
@@ -108,7 +109,17 @@ pub fn run(c: GrantCommand) -> Outcome {
         } => {
             let r = (|| {
                 let (o, t) = grant.parse()?;
-                let until = time_arg("--until", Some(&until))?;
+                let until = match zhengzhao_core::date::parse(until.trim()) {
+                    Some(d) => d
+                        .next_day()
+                        .ok_or((
+                            zhengzhao_core::ErrorCode::Usage,
+                            format!("--until {d}: out of range"),
+                        ))?
+                        .midnight()
+                        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("+08:00")),
+                    None => time_arg("--until", Some(&until))?,
+                };
                 store
                     .open()?
                     .add_grant(&o, &t, until, &operator, &basis)

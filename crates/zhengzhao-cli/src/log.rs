@@ -1,7 +1,7 @@
 //! `zhengzhao log checkpoint|vkey|prove|verify`: the usage log's signed checkpoints and Merkle
 //! proofs. `verify` runs offline, with nothing but the log's verifier key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::{json, Value};
@@ -158,7 +158,12 @@ pub fn run(c: LogCommand) -> Outcome {
             old_checkpoint,
             json,
         } => {
-            let result = verify(&vkey, &checkpoint, proof.as_ref(), old_checkpoint.as_ref());
+            let result = verify(
+                &vkey,
+                &checkpoint,
+                proof.as_deref(),
+                old_checkpoint.as_deref(),
+            );
             match result {
                 Ok(Ok(v)) => {
                     if json {
@@ -181,7 +186,7 @@ pub fn run(c: LogCommand) -> Outcome {
     }
 }
 
-fn read_text(path: &PathBuf) -> Result<String, Failure> {
+fn read_text(path: &Path) -> Result<String, Failure> {
     String::from_utf8(read_input(path)?)
         .map_err(|_| (ErrorCode::Io, format!("{}: not UTF-8 text", path.display())))
 }
@@ -189,12 +194,12 @@ fn read_text(path: &PathBuf) -> Result<String, Failure> {
 /// The outer error is an input error (exit 2); the inner one a failed check (exit 1).
 fn verify(
     vkey: &str,
-    checkpoint: &PathBuf,
-    proof: Option<&PathBuf>,
-    old_checkpoint: Option<&PathBuf>,
+    checkpoint: &Path,
+    proof: Option<&Path>,
+    old_checkpoint: Option<&Path>,
 ) -> Result<Result<Value, Failure>, Failure> {
     let verifier = Verifier::from_vkey(vkey.trim()).map_err(failure)?;
-    let open = |path: &PathBuf| -> Result<Result<Checkpoint, Failure>, Failure> {
+    let open = |path: &Path| -> Result<Result<Checkpoint, Failure>, Failure> {
         let note = read_text(path)?;
         Ok(
             Checkpoint::open_from(&note, verifier.name(), std::slice::from_ref(&verifier))

@@ -630,9 +630,9 @@ impl Registry {
         let current = self.cf(layout::CF_CURRENT)?;
         for h in &holders {
             let key = layout::current_key(h, id.type_code().as_ref());
-            if let Some(v) = self.db.get_pinned_cf(current, &key)? {
+            if let Some(v) = self.db.get_pinned_cf(current, key)? {
                 if CurrentEntry::decode(&v)?.id == id.as_ref() {
-                    batch.put_cf(current, &key, &entry);
+                    batch.put_cf(current, key, &entry);
                 }
             }
         }
@@ -855,16 +855,16 @@ impl Registry {
             all.extend(new_holders.iter().filter(|h| !old_holders.contains(h)));
             for h in &all {
                 let key = layout::current_key(h, type_code);
-                let now_current = self.db.get_pinned_cf(current, &key)?;
+                let now_current = self.db.get_pinned_cf(current, key)?;
                 let names_old = match &now_current {
                     Some(v) => CurrentEntry::decode(v)?.id == id.as_ref(),
                     None => false,
                 };
                 let in_new = new_holders.contains(h);
                 if in_new && (names_old || now_current.is_none()) {
-                    batch.put_cf(current, &key, &entry);
+                    batch.put_cf(current, key, &entry);
                 } else if !in_new && names_old {
-                    batch.delete_cf(current, &key);
+                    batch.delete_cf(current, key);
                 }
             }
             let staged = Staged {

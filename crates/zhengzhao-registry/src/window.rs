@@ -166,6 +166,9 @@ impl Answer {
     }
 }
 
+/// A request's answers, with the checked request for its use event (or why it was refused).
+type Answered<'c> = Result<(Checked<'c>, Vec<Answer>), RegistryError>;
+
 /// A request checked and parsed.
 struct Checked<'c> {
     holder: [u8; 32],
@@ -330,7 +333,7 @@ impl Registry {
         &self,
         requests: &[WindowRequest],
         at: OffsetDateTime,
-    ) -> Result<Vec<Result<(Checked<'_>, Vec<Answer>), RegistryError>>, RegistryError> {
+    ) -> Result<Vec<Answered<'_>>, RegistryError> {
         let day = cst_day(at);
         let checked: Vec<Result<Checked<'_>, RegistryError>> =
             requests.iter().map(|r| self.check_request(r)).collect();
@@ -414,7 +417,7 @@ impl Registry {
 
         // Current licences: one batched read gives the state, validity and document.
         current_keys.retain(|(_, ri, ti)| answers[*ri][*ti].is_none());
-        current_keys.sort_by(|a, b| a.0.cmp(&b.0));
+        current_keys.sort_by_key(|k| k.0);
         let values = self.db.batched_multi_get_cf(
             self.cf(layout::CF_CURRENT)?,
             current_keys.iter().map(|k| &k.0),
