@@ -14,6 +14,7 @@ use zhengzhao_benches::registry::{self, holders, million, request, HOLDERS};
 use zhengzhao_core::sample::Sampler;
 use zhengzhao_registry::layout::{current_key, CF_CURRENT};
 use zhengzhao_registry::options::DEFAULT_CACHE_BYTES;
+use zhengzhao_registry::window::Document;
 use zhengzhao_registry::{Answer, IssueRequest, Registry, WindowRequest};
 
 /// Distinct requests cycled through: random holders over the whole registry, so that the
@@ -87,18 +88,33 @@ fn window(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // The documents' lengths, as the bare read sums them.
+    let lengths = |a: &[Answer<Document<'_>>]| {
+        a.iter()
+            .map(|a| a.document().map_or(0, <[u8]>::len))
+            .sum::<usize>()
+    };
     g.bench_function("lookup_unlogged", |bn| {
         bn.iter(|| {
             i = (i + 1) % PICKS;
-            reg.answer_many_at(std::slice::from_ref(black_box(&requests[i])), at)
+            reg.answer_with(black_box(&requests[i]), at, lengths)
                 .unwrap()
-                .len()
         })
     });
     g.bench_function("lookup_logged", |bn| {
         bn.iter(|| {
             i = (i + 1) % PICKS;
-            reg.lookup_at(black_box(&requests[i]), at).unwrap().len()
+            reg.lookup_with(black_box(&requests[i]), at, lengths)
+                .unwrap()
+        })
+    });
+    // The owned answers (documents copied out), for comparison.
+    g.bench_function("lookup_unlogged_owned", |bn| {
+        bn.iter(|| {
+            i = (i + 1) % PICKS;
+            reg.answer_many_at(std::slice::from_ref(black_box(&requests[i])), at)
+                .unwrap()
+                .len()
         })
     });
     g.finish();

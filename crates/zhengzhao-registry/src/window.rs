@@ -108,9 +108,38 @@ impl Refusal {
     }
 }
 
-/// The answer for one requested type.
+/// A signed document as a lookup read it: the stored bytes, pinned in the database's block
+/// cache rather than copied. Handed to the closure of [`Registry::lookup_with`] and
+/// [`Registry::answer_with`]; dereferences to `[u8]`.
+pub struct Document<'r> {
+    slice: rocksdb::DBPinnableSlice<'r>,
+    start: usize,
+}
+
+impl std::ops::Deref for Document<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.slice[self.start..]
+    }
+}
+
+impl AsRef<[u8]> for Document<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl std::fmt::Debug for Document<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Document({} bytes)", self.len())
+    }
+}
+
+/// The answer for one requested type. `D` is the document: owned bytes (`Vec<u8>`, from
+/// [`Registry::lookup`]) or a [`Document`] pinned in the cache (inside [`Registry::lookup_with`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answer {
+pub enum Answer<D = Vec<u8>> {
     /// The holder's current Valid licence: its signed document, exactly as stored.
     Licence {
         /// The requested type.
@@ -119,7 +148,7 @@ pub enum Answer {
         /// issued the licence; [`zhengzhao_core::identifier::LicenceId::parse`] it where its parts are needed).
         id: String,
         /// The signed document bytes.
-        document: Vec<u8>,
+        document: D,
     },
     /// No licence can be given.
     Refused {
@@ -133,7 +162,31 @@ pub enum Answer {
     },
 }
 
-impl Answer {
+impl<D: AsRef<[u8]>> Answer<D> {
+    /// The answer with its document copied out.
+    pub fn to_owned_answer(&self) -> Answer {
+        match self {
+            Answer::Licence {
+                type_code,
+                id,
+                document,
+            } => Answer::Licence {
+                type_code: type_code.clone(),
+                id: id.clone(),
+                document: document.as_ref().to_vec(),
+            },
+            Answer::Refused {
+                type_code,
+                reason,
+                id,
+            } => Answer::Refused {
+                type_code: type_code.clone(),
+                reason: *reason,
+                id: id.clone(),
+            },
+        }
+    }
+
     /// The requested type.
     pub fn type_code(&self) -> &TypeCode {
         match self {
@@ -152,7 +205,7 @@ impl Answer {
     /// The document, if a licence was given.
     pub fn document(&self) -> Option<&[u8]> {
         match self {
-            Answer::Licence { document, .. } => Some(document),
+            Answer::Licence { document, .. } => Some(document.as_ref()),
             Answer::Refused { .. } => None,
         }
     }
@@ -166,8 +219,16 @@ impl Answer {
     }
 }
 
+/// The answers with their documents copied out.
+fn owned(answered: Vec<Answered<'_>>) -> Vec<Result<Vec<Answer>, RegistryError>> {
+    answered
+        .into_iter()
+        .map(|a| a.map(|(_, row)| row.iter().map(Answer::to_owned_answer).collect()))
+        .collect()
+}
+
 /// A request's answers, with the checked request for its use event (or why it was refused).
-type Answered<'c> = Result<(Checked<'c>, Vec<Answer>), RegistryError>;
+type Answered<'c> = Result<(Checked<'c>, Vec<Answer<Document<'c>>>), RegistryError>;
 
 /// A request checked and parsed.
 struct Checked<'c> {
@@ -276,9 +337,53 @@ impl Registry {
         at: OffsetDateTime,
     ) -> Result<Vec<Result<Vec<Answer>, RegistryError>>, RegistryError> {
         let answered = self.answer_all(requests, at)?;
+        self.log_uses(requests, &answered, at)?;
+        Ok(owned(answered))
+    }
+
+    /// Answers a window request as at `at` and logs it, like [`Registry::lookup_at`], handing
+    /// the answers to `f` with their documents pinned in the cache instead of copied: the path
+    /// for callers that copy each document once into a buffer of their own (the C ABI) or use
+    /// it in place.
+    pub fn lookup_with<R>(
+        &self,
+        request: &WindowRequest,
+        at: OffsetDateTime,
+        f: impl FnOnce(&[Answer<Document<'_>>]) -> R,
+    ) -> Result<R, RegistryError> {
+        let requests = std::slice::from_ref(request);
+        let mut answered = self.answer_all(requests, at)?;
+        self.log_uses(requests, &answered, at)?;
+        let (_, row) = answered
+            .pop()
+            .unwrap_or_else(|| Err(RegistryError::Database("no answer".into())))?;
+        Ok(f(&row))
+    }
+
+    /// [`Registry::lookup_with`] without recording the use: see [`Registry::answer_many_at`].
+    pub fn answer_with<R>(
+        &self,
+        request: &WindowRequest,
+        at: OffsetDateTime,
+        f: impl FnOnce(&[Answer<Document<'_>>]) -> R,
+    ) -> Result<R, RegistryError> {
+        let (_, row) = self
+            .answer_all(std::slice::from_ref(request), at)?
+            .pop()
+            .unwrap_or_else(|| Err(RegistryError::Database("no answer".into())))?;
+        Ok(f(&row))
+    }
+
+    /// Writes the use events of the answered requests, one write for all of them.
+    fn log_uses(
+        &self,
+        requests: &[WindowRequest],
+        answered: &[Answered<'_>],
+        at: OffsetDateTime,
+    ) -> Result<(), RegistryError> {
         let at_s = rfc3339(at);
         let mut events = Vec::with_capacity(requests.len());
-        for (req, a) in requests.iter().zip(&answered) {
+        for (req, a) in requests.iter().zip(answered) {
             let Ok((c, row)) = a else { continue };
             let ctx = &req.context;
             events.push(event::to_bytes(&UseEvent {
@@ -306,10 +411,7 @@ impl Registry {
             let guard = self.lock_writer();
             self.commit(guard, WriteBatch::default(), &events, |_| {})?;
         }
-        Ok(answered
-            .into_iter()
-            .map(|a| a.map(|(_, row)| row))
-            .collect())
+        Ok(())
     }
 
     /// Answers window requests as at `at` exactly as [`Registry::lookup_many_at`] does, but
@@ -321,11 +423,7 @@ impl Registry {
         requests: &[WindowRequest],
         at: OffsetDateTime,
     ) -> Result<Vec<Result<Vec<Answer>, RegistryError>>, RegistryError> {
-        Ok(self
-            .answer_all(requests, at)?
-            .into_iter()
-            .map(|a| a.map(|(_, row)| row))
-            .collect())
+        Ok(owned(self.answer_all(requests, at)?))
     }
 
     /// The answers to every request, with the checked request for its use event.
@@ -346,7 +444,8 @@ impl Registry {
             usize,
         )> = Vec::new();
         let mut consent_keys: Vec<(Vec<u8>, usize, usize)> = Vec::new();
-        let mut answers: Vec<Vec<Option<Answer>>> = Vec::with_capacity(requests.len());
+        let mut answers: Vec<Vec<Option<Answer<Document<'_>>>>> =
+            Vec::with_capacity(requests.len());
         {
             let grants = self.grants.read().unwrap_or_else(|p| p.into_inner());
             for (ri, c) in checked.iter().enumerate() {
@@ -457,11 +556,13 @@ impl Registry {
                     ))
                 }
             };
+            let start = v.len() - e.document.len();
             answers[*ri][*ti] = Some(match refusal {
                 None => Answer::Licence {
                     type_code,
                     id,
-                    document: e.document.to_vec(),
+                    // The document is the entry's tail: served from the pinned block.
+                    document: Document { slice: v, start },
                 },
                 Some(reason) => Answer::Refused {
                     type_code,
@@ -476,7 +577,7 @@ impl Registry {
             out.push(match c {
                 Err(e) => Err(e),
                 Ok(c) => {
-                    let row: Vec<Answer> = row
+                    let row: Vec<Answer<Document<'_>>> = row
                         .into_iter()
                         .map(|a| {
                             a.ok_or_else(|| {

@@ -526,3 +526,50 @@ fn many_requests_at_once() {
     }
     assert!(f.reg().lookup_many(&[]).unwrap().is_empty());
 }
+
+#[test]
+fn borrowed_answers_are_the_stored_bytes_and_logged_like_owned_ones() {
+    let mut f = Fixture::new();
+    let org = org(1);
+    let ty = person_type();
+    f.reg()
+        .add_grant(&org, &ty.code, years_ahead(1), "管理员", "")
+        .unwrap();
+    let holder = f.person();
+    let req = f.request_today(&ty, &holder);
+    let issued = f.reg().issue(&req).unwrap();
+    let w = window(&holder, &[&ty], &org);
+    let now = time::OffsetDateTime::now_utc();
+    let before = f.reg().log_len();
+    // Unlogged: the same answer as the owned call, nothing written.
+    let borrowed = f
+        .reg()
+        .answer_with(&w, now, |a| {
+            assert_eq!(a[0].document(), Some(&issued.document[..]));
+            a.iter().map(|a| a.to_owned_answer()).collect::<Vec<_>>()
+        })
+        .unwrap();
+    let owned = f
+        .reg()
+        .answer_many_at(std::slice::from_ref(&w), now)
+        .unwrap();
+    assert_eq!(&borrowed, owned[0].as_ref().unwrap());
+    assert_eq!(f.reg().log_len(), before);
+    // Logged: one use event, naming the licence given.
+    let n = f
+        .reg()
+        .lookup_with(&w, now, |a| {
+            a.iter().filter(|a| a.document().is_some()).count()
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(f.reg().log_len(), before + 1);
+    let last = events(f.reg()).pop().unwrap();
+    assert_eq!(last["kind"], "use");
+    assert_eq!(last["answers"][0]["id"], issued.id.as_ref());
+    // A malformed request is refused before anything is read or logged.
+    let mut bad = w.clone();
+    bad.context.reason = String::new();
+    assert!(f.reg().lookup_with(&bad, now, |_| ()).is_err());
+    assert_eq!(f.reg().log_len(), before + 1);
+}
