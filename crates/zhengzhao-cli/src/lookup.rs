@@ -123,7 +123,7 @@ pub fn run(a: LookupArgs) -> Outcome {
             }
         }
         if a.json {
-            output::json(&json!({ "answers": rows, "logged": reg.log_len() - 1 }));
+            output::json(&json!({ "answers": rows }));
         }
         Ok(())
     })();

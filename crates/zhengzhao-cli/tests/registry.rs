@@ -58,6 +58,10 @@ impl Env {
     }
 
     fn lookup(&self, code: i32) -> Value {
+        self.lookup_for("办理食品经营许可：核验营业执照", code)
+    }
+
+    fn lookup_for(&self, reason: &str, code: i32) -> Value {
         self.json(
             &[
                 "lookup",
@@ -76,7 +80,7 @@ impl Env {
                 "--case",
                 "2025-XH-1",
                 "--reason",
-                "办理食品经营许可：核验营业执照",
+                reason,
             ],
             code,
         )
@@ -209,6 +213,48 @@ fn issue_grant_lookup_revoke_and_audit() {
         1,
     );
     assert_eq!(v["code"], "ZZ-E-LOG-002");
+    // A proof file that is not a proof, and a verifier key that is not one: exit 2.
+    std::fs::write(
+        e.tmp.path().join("junk.json"),
+        r#"{"inclusion": {"leafIndex": 0}}"#,
+    )
+    .unwrap();
+    let args = [
+        "log",
+        "verify",
+        "--vkey",
+        vkey.trim(),
+        "--checkpoint",
+        "cp.txt",
+        "--proof",
+        "junk.json",
+    ];
+    assert_eq!(e.json(&args, 2)["code"], "ZZ-E-LOG-001");
+    let args = [
+        "log",
+        "verify",
+        "--vkey",
+        "not+a+key",
+        "--checkpoint",
+        "cp.txt",
+    ];
+    assert_eq!(e.json(&args, 2)["code"], "ZZ-E-LOG-008");
+    // A checkpoint altered after signing is not verified: exit 1.
+    let note = std::fs::read_to_string(e.tmp.path().join("cp.txt")).unwrap();
+    std::fs::write(
+        e.tmp.path().join("cp-bad.txt"),
+        note.replacen(&format!("\n{size}\n"), "\n1\n", 1),
+    )
+    .unwrap();
+    let args = [
+        "log",
+        "verify",
+        "--vkey",
+        vkey.trim(),
+        "--checkpoint",
+        "cp-bad.txt",
+    ];
+    assert_eq!(e.json(&args, 1)["code"], "ZZ-E-LOG-005");
 
     // Consistency between two checkpoints.
     e.lookup(1);
@@ -274,29 +320,7 @@ fn bad_inputs_get_their_codes_and_exit_codes() {
     std::fs::write(e.tmp.path().join("garbage.json"), "{not json").unwrap();
     e.zz().args(["issue", "garbage.json"]).assert().code(2);
     // A window request with a reason too long is refused before anything is read.
-    let long = "因".repeat(201);
-    let v = e.json(
-        &[
-            "lookup",
-            "--holder",
-            HOLDER,
-            "--holder-type",
-            "001",
-            "--types",
-            TYPE,
-            "--org",
-            ORG,
-            "--operator",
-            "王五",
-            "--item",
-            "i",
-            "--case",
-            "c",
-            "--reason",
-            &long,
-        ],
-        2,
-    );
+    let v = e.lookup_for(&"因".repeat(201), 2);
     assert_eq!(v["code"], "ZZ-E-WINDOW-001");
     // Usage errors are exit 2.
     e.zz().args(["lookup", "--holder", HOLDER]).assert().code(2);

@@ -351,9 +351,14 @@ impl Registry {
             Ok::<_, RegistryError>((licence, document))
         });
 
+        // When the write fails, every entry handed out goes back (releasing twice is harmless).
+        let release_all = || {
+            for (_, (r, _, _, slot)) in &pending {
+                self.release_slot(&r.issuer, *slot);
+            }
+        };
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(pending.len());
-        let mut slots = Vec::with_capacity(pending.len());
         for ((i, (r, n, _, slot)), s) in pending.iter().zip(signed) {
             let (licence, document) = match s {
                 Ok(s) => s,
@@ -363,7 +368,6 @@ impl Registry {
                     continue;
                 }
             };
-            slots.push((r.issuer.as_str(), *slot));
             let cause = Cause::new(&requests[*i].operator, "");
             // Staging fails only when the database does: then nothing of the call is written.
             let event = self.stage(
@@ -382,9 +386,7 @@ impl Registry {
             let (event, _) = match event {
                 Ok(e) => e,
                 Err(e) => {
-                    pending
-                        .iter()
-                        .for_each(|(_, (r, _, _, slot))| self.release_slot(&r.issuer, *slot));
+                    release_all();
                     return Err(e);
                 }
             };
@@ -411,9 +413,7 @@ impl Registry {
                     }
                 }
                 Err(e) => {
-                    for (issuer, slot) in slots {
-                        self.release_slot(issuer, slot);
-                    }
+                    release_all();
                     return Err(e);
                 }
             }

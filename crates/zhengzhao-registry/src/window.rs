@@ -223,8 +223,32 @@ impl<D: AsRef<[u8]>> Answer<D> {
 fn owned(answered: Vec<Answered<'_>>) -> Vec<Result<Vec<Answer>, RegistryError>> {
     answered
         .into_iter()
-        .map(|a| a.map(|(_, row)| row.iter().map(Answer::to_owned_answer).collect()))
+        .map(|a| a.map(|(_, row)| row.into_iter().map(into_owned).collect()))
         .collect()
+}
+
+/// An answer with its document copied out, its other parts moved.
+fn into_owned(a: Answer<Document<'_>>) -> Answer {
+    match a {
+        Answer::Licence {
+            type_code,
+            id,
+            document,
+        } => Answer::Licence {
+            type_code,
+            id,
+            document: document.to_vec(),
+        },
+        Answer::Refused {
+            type_code,
+            reason,
+            id,
+        } => Answer::Refused {
+            type_code,
+            reason,
+            id,
+        },
+    }
 }
 
 /// A request's answers, with the checked request for its use event (or why it was refused).
