@@ -93,6 +93,8 @@ pub enum Family {
     Window,
     /// The usage log: Merkle proofs and signed checkpoints.
     Log,
+    /// Bulk import of legacy records: the mapping, the file and its rows.
+    Import,
 }
 
 impl Family {
@@ -115,6 +117,7 @@ impl Family {
             Family::Grant => "grant",
             Family::Window => "window",
             Family::Log => "log",
+            Family::Import => "import",
         }
     }
 }
@@ -255,6 +258,8 @@ error_codes! {
     Allocation = 2604, "ZZ-E-LIFE-004", Lifecycle, "no serial, version or status-list entry is left to allocate", "the issuer's serials or the licence's versions are exhausted: report it";
     /// No signing source, or it has no key for the issuer.
     NoSigner = 2605, "ZZ-E-LIFE-005", Lifecycle, "the registry has no signing key for this issuer", "open the registry with a signer source (the authority folder) that holds the department's key";
+    /// A licence of the type with this 证照编号 is already in the registry.
+    NumberTaken = 2606, "ZZ-E-LIFE-006", Lifecycle, "a licence of this type with this 证照编号 is already in the registry", "a licence is issued once: change or renew the existing one (its identifier is in the message)";
 
     /// A grant or consent request that is not well formed.
     GrantRequest = 2701, "ZZ-E-GRANT-001", Grant, "the grant or consent request is not well formed", "correct the field named in the message";
@@ -282,6 +287,13 @@ error_codes! {
     LogCheckpointOrigin = 2907, "ZZ-E-LOG-007", Log, "the checkpoint is of another log", "check the origin the auditor expects against the log's published origin";
     /// A verifier key or key name that is not valid.
     LogKey = 2908, "ZZ-E-LOG-008", Log, "the log verifier key or key name is not valid", "a verifier key reads <name>+<8 hex digits>+<base64 of 0x01 and the 32-byte Ed25519 key>; names have no spaces or '+'";
+
+    /// A mapping file that cannot be used, or a file whose columns it cannot map.
+    ImportMapping = 3001, "ZZ-E-IMPORT-001", Import, "the import mapping cannot be used with this file", "fix the mapping file (docs/import.md) or the file's header, as the message says";
+    /// A file to import that cannot be read at all (no header, unreadable).
+    ImportSource = 3002, "ZZ-E-IMPORT-002", Import, "the file to import cannot be read", "give a CSV with a header row or a JSON Lines file, in UTF-8 or GB18030 (--encoding)";
+    /// A row of an import file that cannot be read or converted.
+    ImportRow = 3003, "ZZ-E-IMPORT-003", Import, "a row of the import file cannot be read or converted", "correct the row and column named in the report, then run the import again: rows already issued are skipped";
 }
 
 impl fmt::Display for ErrorCode {

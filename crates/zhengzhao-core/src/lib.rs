@@ -31,10 +31,12 @@ pub mod jcs;
 pub mod keys;
 pub mod keystore;
 pub mod licence;
+pub mod mapping;
 pub mod merkle;
 pub mod parallel;
 pub mod pki;
 pub mod proof;
+pub mod records;
 pub mod sample;
 pub mod status;
 pub mod statuslist;
@@ -74,6 +76,12 @@ pub enum Error {
     /// A signed checkpoint of the usage log.
     #[error(transparent)]
     Checkpoint(#[from] checkpoint::CheckpointError),
+    /// An import mapping.
+    #[error(transparent)]
+    Mapping(#[from] mapping::MappingError),
+    /// A file to import.
+    #[error(transparent)]
+    Source(#[from] records::SourceError),
 }
 
 impl Coded for Error {
@@ -88,6 +96,8 @@ impl Coded for Error {
             Error::Trust(e) => e.code(),
             Error::Merkle(e) => e.code(),
             Error::Checkpoint(e) => e.code(),
+            Error::Mapping(e) => e.code(),
+            Error::Source(e) => e.code(),
         }
     }
 }

@@ -200,10 +200,11 @@ impl Sampler {
             id,
             type_version: ty.version,
             name: ty.name.clone(),
+            // Random enough that a generated population never repeats a number of a type.
             number: format!(
-                "{}{}",
+                "{}{:012}",
                 &serial[serial.len().saturating_sub(6)..],
-                self.below(1_000_000)
+                self.below(1_000_000_000_000)
             ),
             issuer: issuer.clone(),
             issued_on,

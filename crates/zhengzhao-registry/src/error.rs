@@ -105,6 +105,16 @@ pub enum RegistryError {
         /// What is wrong.
         reason: String,
     },
+    /// The type and 证照编号 are those of a licence already issued.
+    #[error("licence type {type_code} already has a licence numbered '{number}': {id}")]
+    NumberTaken {
+        /// The licence type.
+        type_code: String,
+        /// The 证照编号.
+        number: String,
+        /// The licence that has it (empty while a concurrent issuance is writing it).
+        id: String,
+    },
     /// Nothing left to allocate.
     #[error("allocation: {0}")]
     Allocation(String),
@@ -151,6 +161,7 @@ impl Coded for RegistryError {
             RegistryError::NotFound { .. } => ErrorCode::LicenceNotFound,
             RegistryError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
             RegistryError::Request { .. } => ErrorCode::LifecycleRequest,
+            RegistryError::NumberTaken { .. } => ErrorCode::NumberTaken,
             RegistryError::Allocation(_) => ErrorCode::Allocation,
             RegistryError::NoSigner(_) => ErrorCode::NoSigner,
             RegistryError::GrantRequest { .. } => ErrorCode::GrantRequest,

@@ -322,10 +322,14 @@ impl Registry {
         // Serials and status-list entries, in request order.
         let mut out: Vec<Option<Result<Issued, RegistryError>>> = Vec::with_capacity(ready.len());
         let mut pending = Vec::with_capacity(ready.len());
+        // The numbers this call writes, reserved until its batch is in (or failed).
+        let mut reserved: Vec<Vec<u8>> = Vec::new();
         {
             let mut w = self.lock_writer();
             for (i, r) in ready.into_iter().enumerate() {
                 let allocated = r.and_then(|r| {
+                    let key = self.reserve_number(&mut w, &r.licence)?;
+                    reserved.push(key);
                     let a = self.issuer_alloc(&mut w, &r.issuer)?;
                     let (n, serial) = Registry::next_serial(a)?;
                     let slot = Registry::next_slot(a)?;
@@ -387,6 +391,10 @@ impl Registry {
                 Ok(e) => e,
                 Err(e) => {
                     release_all();
+                    let mut w = self.lock_writer();
+                    for k in &reserved {
+                        w.numbers.remove(k);
+                    }
                     return Err(e);
                 }
             };
@@ -404,24 +412,53 @@ impl Registry {
             ));
         }
         let (indexes, staged): (Vec<usize>, Vec<Staged>) = staged.into_iter().unzip();
-        if !staged.is_empty() {
+        let written = if staged.is_empty() {
+            Ok(Vec::new())
+        } else {
             let guard = self.lock_writer();
-            match self.finish(guard, batch, staged) {
-                Ok(issued) => {
-                    for (i, issued) in indexes.into_iter().zip(issued) {
-                        out[i] = Some(Ok(issued));
-                    }
+            self.finish(guard, batch, staged)
+        };
+        // Written or not, the numbers are no longer in flight: the index now answers for them.
+        {
+            let mut w = self.lock_writer();
+            for k in &reserved {
+                w.numbers.remove(k);
+            }
+        }
+        match written {
+            Ok(issued) => {
+                for (i, issued) in indexes.into_iter().zip(issued) {
+                    out[i] = Some(Ok(issued));
                 }
-                Err(e) => {
-                    release_all();
-                    return Err(e);
-                }
+            }
+            Err(e) => {
+                release_all();
+                return Err(e);
             }
         }
         Ok(out
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(RegistryError::Database("no result".into()))))
             .collect())
+    }
+
+    /// Reserves the type and 证照编号 of a licence about to be issued: refused when a licence
+    /// has them, or an issuance in flight does.
+    fn reserve_number(&self, w: &mut Writer, licence: &Licence) -> Result<Vec<u8>, RegistryError> {
+        let type_code = licence.type_code();
+        let key = layout::number_key(type_code.as_ref(), &licence.number);
+        let taken = |id: String| RegistryError::NumberTaken {
+            type_code: type_code.to_string(),
+            number: licence.number.clone(),
+            id,
+        };
+        if let Some(id) = self.licence_by_number(type_code, &licence.number)? {
+            return Err(taken(id.to_string()));
+        }
+        if !w.numbers.insert(key.clone()) {
+            return Err(taken(String::new()));
+        }
+        Ok(key)
     }
 
     /// Checks a request against its type and finds its signer: everything before a serial.
@@ -486,6 +523,11 @@ impl Registry {
         let id = licence.id.as_ref();
         let type_code = ty.code.as_ref();
         batch.put_cf(self.cf(layout::CF_LICENCE)?, id, document);
+        batch.put_cf(
+            self.cf(layout::CF_NUMBER)?,
+            layout::number_key(type_code, &licence.number),
+            id,
+        );
         let record = StatusRecord {
             state: Status::Valid,
             since: at,

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `licence` | 电子证照标识 (ASCII) | the signed document, compact JSON bytes, exactly as served |
 //! | `current` | holder hash (32) ‖ type code (21) | [`CurrentEntry`]: the holder's current licence of the type — its state, validity, 电子证照标识 and signed document |
+//! | `number` | type code (21) ‖ 证照编号 (UTF-8) | 电子证照标识 of the latest version: one licence per type and number |
 //! | `holder` | holder hash (32) ‖ type code (21) ‖ issue time (u64 BE, Unix seconds) ‖ 电子证照标识 | empty |
 //! | `status` | 电子证照标识 | [`StatusRecord`] (binary, see [`StatusRecord::encode`]) |
 //! | `statuslist` | issuer code (18) ‖ list number (u32 BE) ‖ index (u64 BE) | external status code (2) ‖ 电子证照标识 |
@@ -24,12 +25,14 @@ use zhengzhao_core::status::Status;
 use crate::error::{corrupt, RegistryError};
 
 /// The schema version this crate reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `licence`: id → signed document.
 pub const CF_LICENCE: &str = "licence";
 /// `current`: holder hash ‖ type → [`CurrentEntry`].
 pub const CF_CURRENT: &str = "current";
+/// `number`: type ‖ 证照编号 → id.
+pub const CF_NUMBER: &str = "number";
 /// `holder`: holder hash ‖ type ‖ time ‖ id → ∅.
 pub const CF_HOLDER: &str = "holder";
 /// `status`: id → status record.
@@ -53,6 +56,7 @@ pub const CF_META: &str = "meta";
 pub const COLUMN_FAMILIES: &[&str] = &[
     CF_LICENCE,
     CF_CURRENT,
+    CF_NUMBER,
     CF_HOLDER,
     CF_STATUS,
     CF_STATUSLIST,
@@ -101,6 +105,11 @@ pub fn current_key(
     let n = t.len().min(TYPE_CODE_LEN);
     k[HOLDER_HASH_LEN..HOLDER_HASH_LEN + n].copy_from_slice(&t[..n]);
     k
+}
+
+/// `number` key.
+pub fn number_key(type_code: &str, number: &str) -> Vec<u8> {
+    [type_code.as_bytes(), number.as_bytes()].concat()
 }
 
 /// `holder` history key.

@@ -15,7 +15,7 @@ use rocksdb::{
 use time::{Date, OffsetDateTime, UtcOffset};
 use zhengzhao_core::catalog::Catalog;
 use zhengzhao_core::codes::HolderCodeType;
-use zhengzhao_core::identifier::LicenceId;
+use zhengzhao_core::identifier::{LicenceId, Strictness, TypeCode};
 use zhengzhao_core::keys::SigningKey;
 use zhengzhao_core::merkle::Frontier;
 use zhengzhao_core::status::Status;
@@ -79,6 +79,8 @@ pub(crate) struct Writer {
     pub issuers: HashMap<String, IssuerAlloc>,
     pub certs: HashSet<[u8; 32]>,
     pub types: HashSet<(String, u32)>,
+    /// `number` keys of licences being issued and not yet written.
+    pub numbers: HashSet<Vec<u8>>,
 }
 
 /// One issuer's allocation state.
@@ -315,6 +317,7 @@ impl Registry {
                 issuers: HashMap::new(),
                 certs: HashSet::new(),
                 types: HashSet::new(),
+                numbers: HashSet::new(),
             }),
             grants: RwLock::new(grants),
             log_key,
@@ -600,6 +603,26 @@ impl Registry {
                 .map_err(|e| corrupt("status list entry", e.to_string()))?;
         }
         Ok(out)
+    }
+
+    /// The licence of type `type_code` with 证照编号 `number` (its latest version), if any.
+    pub fn licence_by_number(
+        &self,
+        type_code: &TypeCode,
+        number: &str,
+    ) -> Result<Option<LicenceId>, RegistryError> {
+        let key = layout::number_key(type_code.as_ref(), number);
+        match self.db.get_pinned_cf(self.cf(layout::CF_NUMBER)?, key)? {
+            None => Ok(None),
+            Some(v) => {
+                let id =
+                    std::str::from_utf8(&v).map_err(|_| corrupt("number", "value is not UTF-8"))?;
+                Ok(Some(
+                    LicenceId::parse_with(id, Strictness::Lenient)
+                        .map_err(|e| corrupt("number", e.to_string()))?,
+                ))
+            }
+        }
     }
 
     /// The certificates the registry has signed with, as DER, by SHA-256 fingerprint.

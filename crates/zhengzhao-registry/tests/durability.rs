@@ -40,6 +40,8 @@ fn durability_child_issues_until_killed() {
     // The fixture's issuer: the same seed and name give the same department.
     let mut sampler = Sampler::new(42);
     let issuer = sampler.issuer("杭州市西湖区市场监督管理局");
+    // Licences from another seed than the fixture's, whose numbers the parent issues after.
+    let mut sampler = Sampler::new(7);
     let ty = person_type();
     let today = time::OffsetDateTime::now_utc()
         .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())

@@ -473,7 +473,18 @@ fn serials_are_per_issuer_and_versions_end_at_999() {
     let holder = f.person();
     let req = f.request_today(&ty, &holder);
     let a = f.reg().issue(&req).unwrap();
-    let b = f.reg().issue(&req).unwrap();
+    let again = f.reg().issue(&req).unwrap_err();
+    assert_eq!(
+        again.code(),
+        ErrorCode::NumberTaken,
+        "one licence per type and number"
+    );
+    assert!(again.to_string().contains(a.id.as_ref()), "{again}");
+    let second = IssueRequest {
+        number: format!("{}-2", req.number),
+        ..req.clone()
+    };
+    let b = f.reg().issue(&second).unwrap();
     assert_eq!(a.id.serial(), "0000000001");
     assert_eq!(b.id.serial(), "0000000002");
     // A second licence of the same type for the same holder becomes the current one.
