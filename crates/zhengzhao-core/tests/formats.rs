@@ -416,7 +416,11 @@ fn bad_qr_payloads_have_their_codes() {
         (format!("ZZ2:{body}"), ErrorCode::QrPrefix),
         (format!("zz1:{body}"), ErrorCode::QrPrefix),
         (format!("ZZ1:{}", body.to_lowercase()), ErrorCode::QrBase45),
-        (format!("ZZ1:{body}A"), ErrorCode::QrBase45),
+        // A lone last character (3k + 1 characters).
+        (
+            format!("ZZ1:{body}{}", if body.len() % 3 == 0 { "A" } else { "AA" }),
+            ErrorCode::QrBase45,
+        ),
         // "::" is 44 + 44·45 = 2024, more than a last byte can be.
         ("ZZ1:::".to_owned(), ErrorCode::QrBase45),
         ("ZZ1:GGW".to_owned(), ErrorCode::QrBase45),
