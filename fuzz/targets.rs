@@ -14,7 +14,7 @@ use zhengzhao_core::licence::Licence;
 use zhengzhao_core::merkle::{self, Hash, MemoryTree};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
 use zhengzhao_core::verify::{Context, Verifier};
-use zhengzhao_core::{bundle, jcs, statuslist, validate};
+use zhengzhao_core::{bundle, gbt36903, jcs, qr, statuslist, validate, vcjwt};
 
 /// A target: its name and its body.
 pub type Target = (&'static str, fn(&[u8]));
@@ -31,6 +31,9 @@ pub const TARGETS: &[Target] = &[
     ("bundle", verify_bundle),
     ("merkle_proof", merkle_proof),
     ("checkpoint", checkpoint_note),
+    ("vcjwt", vc_jwt),
+    ("qr", qr_payload),
+    ("gbt36903", flat_record),
 ];
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
@@ -254,5 +257,42 @@ pub fn checkpoint_note(data: &[u8]) {
     }
     if let Ok(v) = checkpoint::Verifier::from_vkey(s) {
         assert_eq!(checkpoint::Verifier::from_vkey(&v.vkey()).unwrap(), v);
+    }
+}
+
+/// vc+jwt tokens through every check: a report, never a panic; a failure always has a code, and
+/// a token whose header reads has an allowed algorithm.
+pub fn vc_jwt(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let r = VERIFIER.verify_jwt(s, &context());
+    assert_eq!(r.valid, r.code.is_none());
+    if let Ok(parts) = vcjwt::split(s) {
+        if let Ok(h) = vcjwt::check_header(&parts.header) {
+            assert!(matches!(h.alg.name(), "EdDSA" | "ES256"));
+        }
+    }
+}
+
+/// QR payloads: what decodes is canonical JSON, and encodes back to a payload that decodes to
+/// the same bytes.
+pub fn qr_payload(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(doc) = qr::decode(s) {
+        assert_eq!(jcs::canonicalize(&doc).unwrap(), doc);
+        assert_eq!(qr::decode(&qr::encode(&doc).unwrap()).unwrap(), doc);
+    }
+}
+
+/// Flat GB/T 36903 records: what reads writes back and reads again to the same licence.
+pub fn flat_record(data: &[u8]) {
+    if let Ok(record) = gbt36903::record_from_json(data) {
+        if let Ok(licence) = gbt36903::from_record(&record, &CATALOG) {
+            let again = gbt36903::to_record(&licence).expect("a licence read from a record writes");
+            assert_eq!(gbt36903::from_record(&again, &CATALOG).unwrap(), licence);
+        }
     }
 }

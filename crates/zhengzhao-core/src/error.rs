@@ -169,6 +169,27 @@ error_codes! {
     Pem = 1403, "ZZ-E-FMT-003", Format, "not PEM or DER of the expected kind", "give PEM text (-----BEGIN …-----) or DER bytes of the expected object";
     /// A bundle that cannot be read.
     Bundle = 1404, "ZZ-E-FMT-004", Format, "the bundle is malformed", "bundles are made by `zhengzhao bundle`; check that the file is complete";
+    /// A vc+jwt token that is not a JWS compact serialisation: not three base64url parts, or a
+    /// header or payload that is not a JSON object.
+    JwtMalformed = 1405, "ZZ-E-FMT-005", Format, "the token is not a JWS compact serialisation (three unpadded base64url parts, JSON header and payload)", "give the token exactly as issued: header.payload.signature, no spaces, padding or line breaks";
+    /// A JWS header that is not that of a vc+jwt licence.
+    JwtHeader = 1406, "ZZ-E-FMT-006", Format, "the JWS header is not that of a vc+jwt licence (typ, cty, kid, x5c, or an unknown or critical member)", "licence tokens have typ vc+jwt, cty vc, and a kid or x5c naming the signing certificate";
+    /// A JWS algorithm that is not allowed (`none`, or anything but EdDSA and ES256).
+    JwtAlgorithm = 1407, "ZZ-E-FMT-007", Format, "the JWS algorithm is not allowed (alg none, or other than EdDSA and ES256)", "licence tokens are signed with EdDSA (Ed25519) or ES256 (P-256)";
+    /// An input larger than the format allows, or that would decompress beyond its limit.
+    TooLarge = 1408, "ZZ-E-FMT-008", Format, "the input is larger than the format allows (or decompresses beyond its limit)", "a licence token or QR payload is a few kilobytes; check that the input is what it claims to be";
+    /// A QR payload without the `ZZ1:` prefix of a version this library reads.
+    QrPrefix = 1409, "ZZ-E-FMT-009", Format, "not a zhengzhao QR payload (no ZZ1: prefix)", "scan the licence's own QR code; payloads start with ZZ1:";
+    /// A QR payload whose body is not valid base45 (RFC 9285).
+    QrBase45 = 1410, "ZZ-E-FMT-010", Format, "the QR payload is not valid base45 (RFC 9285)", "the payload was mis-scanned or altered: scan it again";
+    /// A QR payload whose compressed document is corrupt or truncated.
+    QrData = 1411, "ZZ-E-FMT-011", Format, "the QR payload's compressed document is corrupt or truncated", "the payload was cut short or altered: scan it again";
+    /// A flat GB/T 36903 record with an unknown key or without a required one.
+    RecordKey = 1412, "ZZ-E-FMT-012", Format, "the flat GB/T 36903 record has an unknown key or lacks a required one", "see docs/formats.md for the keys of the flat record (ZZMC, ZZBS, CZZT, KZ_<field code>, …)";
+    /// A value of a flat GB/T 36903 record that is malformed for its key.
+    RecordValue = 1413, "ZZ-E-FMT-013", Format, "a value of the flat GB/T 36903 record is malformed for its key", "correct the value of the key named in the message (dates are yyyyMMdd)";
+    /// Holder columns of a flat GB/T 36903 record that disagree in count.
+    RecordHolders = 1414, "ZZ-E-FMT-014", Format, "the holder columns of the flat record name different numbers of holders", "CZZT, CZZTDM, CZZTDMLX and CZZTDMLXDM list the same holders, in the same order, joined by ^";
 
     /// A call with wrong arguments (a missing or malformed option, a null pointer, a bad length).
     Usage = 1501, "ZZ-E-USAGE-001", Usage, "the call's arguments are wrong", "see --help (or the header documentation) for what the call takes";

@@ -4,7 +4,9 @@
 //! licence model ([`licence`]) and its status ([`status`]), the catalogue of licence types
 //! ([`catalog`]), validation of licence data against its type ([`validate`]), deterministic sample data
 //! ([`sample`]), and the offline checks of the usage log: Merkle proofs ([`merkle`]) and signed
-//! checkpoints ([`checkpoint`]). Every error
+//! checkpoints ([`checkpoint`]); the interchange formats `vc+jwt` ([`vcjwt`]), the flat GB/T 36903
+//! record ([`gbt36903`]) and the QR payload ([`qr`]), told apart by [`interchange::sniff`]; rows
+//! of legacy exports ([`records`]) and their mapping onto a licence type ([`mapping`]). Every error
 //! carries a stable [`ErrorCode`], shared with the C ABI and the Python package.
 //!
 //! ```
@@ -26,7 +28,9 @@ pub mod credential;
 pub mod cryptosuite;
 pub mod date;
 pub mod error;
+pub mod gbt36903;
 pub mod identifier;
+pub mod interchange;
 pub mod jcs;
 pub mod keys;
 pub mod keystore;
@@ -36,11 +40,13 @@ pub mod merkle;
 pub mod parallel;
 pub mod pki;
 pub mod proof;
+pub mod qr;
 pub mod records;
 pub mod sample;
 pub mod status;
 pub mod statuslist;
 pub mod validate;
+pub mod vcjwt;
 pub mod verify;
 
 pub use error::{Coded, ErrorCode};
@@ -82,6 +88,18 @@ pub enum Error {
     /// A file to import.
     #[error(transparent)]
     Source(#[from] records::SourceError),
+    /// A `vc+jwt` token.
+    #[error(transparent)]
+    Jwt(#[from] vcjwt::JwtError),
+    /// A QR payload.
+    #[error(transparent)]
+    Qr(#[from] qr::QrError),
+    /// A flat GB/T 36903 record.
+    #[error(transparent)]
+    Record(#[from] gbt36903::RecordError),
+    /// A document that verification refused.
+    #[error(transparent)]
+    Rejected(#[from] verify::Rejected),
 }
 
 impl Coded for Error {
@@ -98,6 +116,10 @@ impl Coded for Error {
             Error::Checkpoint(e) => e.code(),
             Error::Mapping(e) => e.code(),
             Error::Source(e) => e.code(),
+            Error::Jwt(e) => e.code(),
+            Error::Qr(e) => e.code(),
+            Error::Record(e) => e.code(),
+            Error::Rejected(e) => e.code(),
         }
     }
 }

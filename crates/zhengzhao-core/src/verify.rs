@@ -39,6 +39,7 @@ use crate::proof::{self, Prepared};
 use crate::status::Status;
 use crate::statuslist::StatusList;
 use crate::validate;
+use crate::vcjwt;
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -158,9 +159,40 @@ impl Report {
         }
     }
 
+    fn pass_certificate(&mut self, signer: &ValidatedSigner) {
+        self.pass(
+            "certificate",
+            format!(
+                "{} ({}), chains to a trust anchor",
+                signer.department_name, signer.department_code
+            ),
+        );
+    }
+
+    fn fail_signature(&mut self) {
+        self.fail(
+            "signature",
+            ErrorCode::SignatureInvalid,
+            "the signature does not verify: the document was altered or signed by another key",
+        );
+    }
+
     /// The check with this name.
     pub fn check(&self, name: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.name == name)
+    }
+}
+
+/// A document refused by verification, as an error: for calls that hand back what a
+/// document carries only once it verifies (such as [`crate::vcjwt::import`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.message.as_deref().unwrap_or("verification failed"))]
+pub struct Rejected(pub Report);
+
+impl Coded for Rejected {
+    fn code(&self) -> ErrorCode {
+        // A failed report always has a code; the fallback is never reached in practice.
+        self.0.code.unwrap_or(ErrorCode::SignatureInvalid)
     }
 }
 
@@ -252,10 +284,99 @@ impl Verifier {
         r
     }
 
+    /// Verifies a `vc+jwt` token ([`crate::vcjwt`]): the checks of [`Verifier::verify`], with
+    /// the JWS in place of the Data Integrity proof. `proof` checks the JWS header (`typ`,
+    /// `alg`, how it names its certificate); `certificate` takes the certificate from `x5c`
+    /// (its other members serve as intermediates) or, without one, finds the one `kid` names in
+    /// the bundle or the trust store.
+    pub fn verify_jwt(&self, token: &str, ctx: &Context<'_>) -> Report {
+        let mut r = Report::new();
+        if let Err(()) = self.jwt_checks(token, ctx, &mut r) {
+            r.skip_rest();
+        }
+        r
+    }
+
     /// Runs the checks; `Err` when a failure stops verification.
     fn checks(&self, bytes: &[u8], ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
         let doc: Value =
             jcs::parse_strict(bytes).map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+        let (licence, status) =
+            self.licence_checks(&doc, "a licence credential (W3C VC 2.0)", r)?;
+        let prepared =
+            proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+        r.pass(
+            "proof",
+            format!("{} proof for assertionMethod", prepared.suite.name()),
+        );
+        let signer = self
+            .signer(&prepared, ctx)
+            .map_err(|(code, message)| r.fail("certificate", code, message))?;
+        r.pass_certificate(&signer);
+        if !prepared.verify(&signer.public_key) {
+            r.fail_signature();
+            return Err(());
+        }
+        r.pass("signature", "verifies");
+        self.after_signature(r, &licence, status, &signer, ctx);
+        Ok(())
+    }
+
+    /// The checks of a token; `Err` when a failure stops verification.
+    fn jwt_checks(&self, token: &str, ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
+        let parts = vcjwt::split(token).map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+        if parts.payload.get("proof").is_some() {
+            r.fail(
+                "document",
+                ErrorCode::DocumentShape,
+                "the payload carries a Data Integrity proof: a vc+jwt payload is the credential without one",
+            );
+            return Err(());
+        }
+        let (licence, status) = self.licence_checks(
+            &parts.payload,
+            "a licence credential (W3C VC 2.0) secured as vc+jwt",
+            r,
+        )?;
+        let header = vcjwt::check_header(&parts.header)
+            .map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+        if parts.signature.len() != crate::keys::SIGNATURE_LEN {
+            r.fail(
+                "proof",
+                ErrorCode::JwtMalformed,
+                format!(
+                    "the signature is {} bytes; {} signatures are {}",
+                    parts.signature.len(),
+                    header.alg.name(),
+                    crate::keys::SIGNATURE_LEN
+                ),
+            );
+            return Err(());
+        }
+        r.pass("proof", format!("JWS {} (typ vc+jwt)", header.alg.name()));
+        let signer = self
+            .jwt_signer(&header, ctx)
+            .map_err(|(code, message)| r.fail("certificate", code, message))?;
+        r.pass_certificate(&signer);
+        if !signer
+            .public_key
+            .verify(parts.signing_input.as_bytes(), &parts.signature)
+        {
+            r.fail_signature();
+            return Err(());
+        }
+        r.pass("signature", "verifies");
+        self.after_signature(r, &licence, status, &signer, ctx);
+        Ok(())
+    }
+
+    /// The `document` and `identifier` checks of a parsed credential.
+    fn licence_checks(
+        &self,
+        doc: &Value,
+        what: &str,
+        r: &mut Report,
+    ) -> Result<(Licence, Option<StatusEntry>), ()> {
         // The identifier first, so that a mistyped one gets its own code.
         let id_text = doc.pointer("/credentialSubject/id").and_then(Value::as_str);
         r.id = id_text.map(str::to_owned);
@@ -266,9 +387,9 @@ impl Verifier {
                 return Err(());
             }
         }
-        let (licence, status) = credential::from_credential(&doc)
+        let (licence, status) = credential::from_credential(doc)
             .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
-        r.pass("document", "a licence credential (W3C VC 2.0)");
+        r.pass("document", what);
         r.warnings.extend(
             licence
                 .id
@@ -280,33 +401,7 @@ impl Verifier {
             "identifier",
             format!("check character {} matches", licence.id.check()),
         );
-        let prepared =
-            proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
-        r.pass(
-            "proof",
-            format!("{} proof for assertionMethod", prepared.suite.name()),
-        );
-        let signer = self
-            .signer(&prepared, ctx)
-            .map_err(|(code, message)| r.fail("certificate", code, message))?;
-        r.pass(
-            "certificate",
-            format!(
-                "{} ({}), chains to a trust anchor",
-                signer.department_name, signer.department_code
-            ),
-        );
-        if !prepared.verify(&signer.public_key) {
-            r.fail(
-                "signature",
-                ErrorCode::SignatureInvalid,
-                "the signature does not verify: the document was altered or signed by another key",
-            );
-            return Err(());
-        }
-        r.pass("signature", "verifies");
-        self.after_signature(r, &licence, status, &signer, ctx);
-        Ok(())
+        Ok((licence, status))
     }
 
     /// Resolves the verificationMethod to a certificate and validates its path.
@@ -315,12 +410,70 @@ impl Verifier {
         prepared: &Prepared,
         ctx: &Context<'_>,
     ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
-        let method = &prepared.verification_method;
+        let cert = self.find_certificate(&prepared.verification_method, ctx)?;
+        self.validate(
+            cert,
+            &[],
+            ctx,
+            prepared.suite.algorithm(),
+            &format!("the proof uses {}", prepared.suite.name()),
+        )
+    }
+
+    /// The certificate of a token: `x5c[0]` (which `kid`, if given, must name), or the one
+    /// `kid` names in the bundle or trust store.
+    fn jwt_signer(
+        &self,
+        header: &vcjwt::Header,
+        ctx: &Context<'_>,
+    ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
+        let x5c = header
+            .x5c
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                Certificate::from_der(der).map_err(|e| (e.code(), format!("x5c[{i}]: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let cert = match (x5c.first(), &header.kid) {
+            (Some(first), Some(kid)) => {
+                if credential::certificate_fingerprint(kid) != Some(first.fingerprint()) {
+                    return Err((
+                        ErrorCode::VerificationMethod,
+                        format!("kid '{kid}' does not name the certificate x5c[0]"),
+                    ));
+                }
+                first
+            }
+            (Some(first), None) => first,
+            (None, Some(kid)) => self.find_certificate(kid, ctx)?,
+            (None, None) => {
+                return Err((
+                    ErrorCode::JwtHeader,
+                    "neither kid nor x5c names the signing certificate".into(),
+                ))
+            }
+        };
+        let intermediates = x5c.get(1..).unwrap_or(&[]);
+        self.validate(
+            cert,
+            intermediates,
+            ctx,
+            header.alg.key_algorithm(),
+            &format!("the JWS alg is {}", header.alg.name()),
+        )
+    }
+
+    /// The certificate a `urn:zz:cert:sha256:…` method names, from the bundle or trust store.
+    fn find_certificate<'c>(
+        &'c self,
+        method: &str,
+        ctx: &'c Context<'_>,
+    ) -> Result<&'c Certificate, (ErrorCode, String)> {
         let fingerprint = credential::certificate_fingerprint(method).ok_or_else(|| {
             (ErrorCode::VerificationMethod, format!("verificationMethod '{method}' does not name a certificate (urn:zz:cert:sha256:…)"))
         })?;
-        let cert = ctx
-            .certificates
+        ctx.certificates
             .iter()
             .chain(&self.known)
             .find(|c| c.fingerprint() == fingerprint)
@@ -332,35 +485,45 @@ impl Verifier {
                         "no certificate with fingerprint {hex} in the bundle or the trust store"
                     ),
                 )
-            })?;
-        // Intermediates may come from the bundle or the trust store; the signer among them is
-        // harmless (it never issues itself). Copied only when both sources have certificates.
+            })
+    }
+
+    /// Validates the path of a signing certificate, with the bundle's, the trust store's and
+    /// `extra` certificates as intermediates, and checks that its key is of `algorithm`.
+    fn validate(
+        &self,
+        cert: &Certificate,
+        extra: &[Certificate],
+        ctx: &Context<'_>,
+        algorithm: crate::keys::Algorithm,
+        uses: &str,
+    ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
+        // Intermediates may come from the bundle, the trust store or the token; the signer
+        // among them is harmless (it never issues itself). Copied only when several sources
+        // have certificates.
+        let sources: Vec<&[Certificate]> = [ctx.certificates, self.known.as_slice(), extra]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
         let combined: Vec<Certificate>;
-        let intermediates: &[Certificate] =
-            match (ctx.certificates.is_empty(), self.known.is_empty()) {
-                (true, _) => &self.known,
-                (false, true) => ctx.certificates,
-                (false, false) => {
-                    combined = ctx
-                        .certificates
-                        .iter()
-                        .chain(&self.known)
-                        .cloned()
-                        .collect();
-                    &combined
-                }
-            };
+        let intermediates: &[Certificate] = match sources.as_slice() {
+            [] => &[],
+            [one] => one,
+            more => {
+                combined = more.concat();
+                &combined
+            }
+        };
         let signer = self
             .cache
             .validate_cached(&self.anchors, cert, intermediates, ctx.at)
             .map_err(|e| (e.code(), e.to_string()))?;
-        if signer.public_key.algorithm() != prepared.suite.algorithm() {
+        if signer.public_key.algorithm() != algorithm {
             return Err((
                 ErrorCode::CertAlgorithm,
                 format!(
-                    "the certificate holds a {} key but the proof uses {}",
+                    "the certificate holds a {} key but {uses}",
                     signer.public_key.algorithm(),
-                    prepared.suite.name()
                 ),
             ));
         }

@@ -58,6 +58,20 @@ fn the_verify_corpus_holds_a_valid_and_a_tampered_licence() {
         &ctx,
     );
     assert!(!tampered.valid);
+    // The QR seed carries the valid licence; the flat records read as licences.
+    let qr = fs::read_to_string(dir.join("corpus/qr/licence.txt")).unwrap();
+    let doc = zhengzhao_core::qr::decode(&qr).unwrap();
+    let licence = fs::read(dir.join("corpus/verify/licence.json")).unwrap();
+    assert_eq!(doc, zhengzhao_core::jcs::canonicalize(&licence).unwrap());
+    let catalog = zhengzhao_core::catalog::Catalog::builtin();
+    for seed in ["business-licence.json", "two-holders.json"] {
+        let bytes = fs::read(dir.join("corpus/gbt36903").join(seed)).unwrap();
+        let record = zhengzhao_core::gbt36903::record_from_json(&bytes).unwrap();
+        assert!(
+            zhengzhao_core::gbt36903::from_record(&record, &catalog).is_ok(),
+            "{seed}"
+        );
+    }
 }
 
 #[test]

@@ -57,7 +57,10 @@ fn licences_grants_and_the_log_survive_reopening() {
     assert_eq!(answers[0].document(), Some(&issued.document[..]));
     // The log goes on from where it was; the serial counter too.
     assert_eq!(f.reg().log_len(), log_len + 1);
-    let second = f.reg().issue(&req).unwrap();
+    let again = f.reg().issue(&req).unwrap_err();
+    assert_eq!(again.code(), ErrorCode::NumberTaken, "the number index survives too");
+    let req2 = f.request_today(&ty, &holder);
+    let second = f.reg().issue(&req2).unwrap();
     assert_ne!(second.id.serial(), issued.id.serial());
     assert!(second.id.serial() > issued.id.serial());
     let seqs: Vec<u64> = f
