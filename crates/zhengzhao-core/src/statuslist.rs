@@ -57,7 +57,7 @@ impl StatusList {
 
     /// A list of `entries` entries (at least [`StatusList::MIN_ENTRIES`], a multiple of 8), all Valid.
     pub fn new(entries: u64) -> Result<StatusList, StatusListError> {
-        if entries < Self::MIN_ENTRIES || entries % 8 != 0 {
+        if entries < Self::MIN_ENTRIES || !entries.is_multiple_of(8) {
             return Err(StatusListError(format!(
                 "{entries} entries: a list has at least {} and a multiple of 8",
                 Self::MIN_ENTRIES

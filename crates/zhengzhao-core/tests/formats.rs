@@ -418,7 +418,14 @@ fn bad_qr_payloads_have_their_codes() {
         (format!("ZZ1:{}", body.to_lowercase()), ErrorCode::QrBase45),
         // A lone last character (3k + 1 characters).
         (
-            format!("ZZ1:{body}{}", if body.len() % 3 == 0 { "A" } else { "AA" }),
+            format!(
+                "ZZ1:{body}{}",
+                if body.len().is_multiple_of(3) {
+                    "A"
+                } else {
+                    "AA"
+                }
+            ),
             ErrorCode::QrBase45,
         ),
         // "::" is 44 + 44·45 = 2024, more than a last byte can be.

@@ -58,7 +58,11 @@ fn licences_grants_and_the_log_survive_reopening() {
     // The log goes on from where it was; the serial counter too.
     assert_eq!(f.reg().log_len(), log_len + 1);
     let again = f.reg().issue(&req).unwrap_err();
-    assert_eq!(again.code(), ErrorCode::NumberTaken, "the number index survives too");
+    assert_eq!(
+        again.code(),
+        ErrorCode::NumberTaken,
+        "the number index survives too"
+    );
     let req2 = f.request_today(&ty, &holder);
     let second = f.reg().issue(&req2).unwrap();
     assert_ne!(second.id.serial(), issued.id.serial());
