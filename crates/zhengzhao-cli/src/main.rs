@@ -6,8 +6,10 @@
 mod authority;
 mod catalog;
 mod errors;
+mod export;
 mod grant;
 mod id;
+mod import;
 mod log;
 mod lookup;
 mod output;
@@ -86,6 +88,12 @@ enum Command {
     Log(log::LogCommand),
     /// Export licences with their certificates and status lists, for offline verification.
     Bundle(registry::BundleArgs),
+    /// Import legacy (存量) records from CSV or JSON Lines as licences of one type.
+    Import(import::ImportArgs),
+    /// A stored licence in an interchange format: vc, vc-jwt, gbt36903 or qr.
+    Export(export::ExportArgs),
+    /// A stored licence's QR code (亮证 / 扫码核验), as PNG or SVG.
+    Qr(export::QrArgs),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +120,9 @@ fn main() -> ExitCode {
         Command::Grant(c) => grant::run(c),
         Command::Log(c) => log::run(c),
         Command::Bundle(a) => registry::bundle(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::export(a),
+        Command::Qr(a) => export::qr(a),
     };
     ExitCode::from(outcome as u8)
 }

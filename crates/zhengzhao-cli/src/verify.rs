@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::json;
 use time::OffsetDateTime;
-use zhengzhao_core::bundle::{self, BUNDLE_TYPE};
+use zhengzhao_core::bundle;
+use zhengzhao_core::interchange::{self, Kind};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
+use zhengzhao_core::qr;
 use zhengzhao_core::verify::{Context, Outcome as CheckOutcome, Report, Verifier};
 use zhengzhao_core::{Coded, ErrorCode};
 
@@ -17,7 +19,8 @@ use crate::output::{self, out, Outcome};
     after_help = "Examples:\n  zhengzhao verify licence.json --anchors root.pem\n  zhengzhao verify audit-bundle.json --anchors root.pem --at 2025-06-01 --json\n\nExit codes: 0 every licence valid; 1 some invalid (each reported with its code); 2 usage or input error."
 )]
 pub struct VerifyArgs {
-    /// Licence documents (signed JSON) or bundles made by `zhengzhao bundle`.
+    /// Licence documents (signed JSON), vc+jwt tokens, QR payload text (ZZ1:…) or bundles made
+    /// by `zhengzhao bundle`: each file is recognised by its content.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// PEM file(s) with the trusted root certificates.
@@ -72,7 +75,14 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
     for path in &args.files {
         let bytes = read(path)?;
         let file = path.display().to_string();
-        if is_bundle(&bytes) {
+        let kind = interchange::sniff(&bytes);
+        if kind == Kind::FlatRecord {
+            return Err(InputError(
+                ErrorCode::Usage,
+                format!("{file}: a flat GB/T 36903 record carries no signature: verify the signed document, its vc+jwt or QR payload, or a bundle"),
+            ));
+        }
+        if kind == Kind::Bundle {
             let report = bundle::verify(&verifier, &bytes, at)
                 .map_err(|e| InputError(e.code(), format!("{file}: {e}")))?;
             all_valid &= report.valid;
@@ -97,20 +107,27 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
             }
             results.push(json!({ "file": file, "kind": "bundle", "report": report }));
         } else {
-            let report = verifier.verify(
-                &bytes,
-                &Context {
-                    at,
-                    certificates: &[],
-                    status_lists: &[],
-                },
-            );
+            let ctx = Context {
+                at,
+                certificates: &[],
+                status_lists: &[],
+            };
+            let text = || std::str::from_utf8(bytes.trim_ascii()).unwrap_or("");
+            let (kind, report) = match kind {
+                Kind::Jwt => ("vc-jwt", verifier.verify_jwt(text(), &ctx)),
+                Kind::Qr => {
+                    let doc = qr::decode(text())
+                        .map_err(|e| InputError(e.code(), format!("{file}: {e}")))?;
+                    ("qr", verifier.verify(&doc, &ctx))
+                }
+                _ => ("licence", verifier.verify(&bytes, &ctx)),
+            };
             all_valid &= report.valid;
             if !args.json {
                 out!("{file}:");
                 print_report(&report);
             }
-            results.push(json!({ "file": file, "kind": "licence", "report": report }));
+            results.push(json!({ "file": file, "kind": kind, "report": report }));
         }
     }
     if args.json {
@@ -155,17 +172,6 @@ fn print_report(r: &Report) {
     for w in &r.warnings {
         out!("    warning: {w}");
     }
-}
-
-fn is_bundle(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(bytes)
-        .ok()
-        .and_then(|v| {
-            v.get("type")
-                .and_then(Value::as_str)
-                .map(|t| t == BUNDLE_TYPE)
-        })
-        .unwrap_or(false)
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, InputError> {

@@ -7,7 +7,8 @@
 //! - Issuance and lifecycle ([`issue`]): [`Registry::issue`], [`Registry::change`],
 //!   [`Registry::renew`], [`Registry::suspend`], [`Registry::resume`], [`Registry::revoke`],
 //!   [`Registry::withdraw`], [`Registry::cancel`], [`Registry::transfer_out`].
-//! - Bulk import of legacy records ([`import`]): [`Registry::import`].
+//! - Bulk import of legacy records ([`import`]): [`Registry::import`]; export in the interchange
+//!   formats ([`export`]): [`Registry::export`].
 //! - Grants and consent ([`grant`]).
 //! - Offline bundles for auditors ([`bundle`]): [`Registry::bundle`].
 //! - The lookup path (用证, [`window`]): [`Registry::lookup`] and [`Registry::lookup_many`].
@@ -23,6 +24,7 @@
 pub mod bundle;
 pub mod error;
 pub mod event;
+pub mod export;
 pub mod grant;
 pub mod import;
 pub mod issue;
