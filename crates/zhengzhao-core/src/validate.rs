@@ -419,15 +419,18 @@ impl Checker {
 
     fn field(&mut self, path: &str, f: &FieldDef, v: &Value, l: &Licence) {
         let text = v.as_str();
-        let shown = Some(match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        });
+        // The value as shown in a violation: built only for one.
+        let shown = || {
+            Some(match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
         let wrong_type = |c: &mut Checker, expected: &str| {
             c.violation(
                 path,
                 Rule::Type,
-                shown.clone(),
+                shown(),
                 format!("{} must be {expected}", f.name),
             );
         };
@@ -437,7 +440,7 @@ impl Checker {
                 Some(s) if f.required && s.trim().is_empty() => self.violation(
                     path,
                     Rule::Required,
-                    shown.clone(),
+                    shown(),
                     format!("{} is empty", f.name),
                 ),
                 Some(s) => {
@@ -447,7 +450,7 @@ impl Checker {
                             self.violation(
                                 path,
                                 Rule::MaxLen,
-                                shown.clone(),
+                                shown(),
                                 format!("{n} characters, at most {max}"),
                             );
                         }
@@ -459,7 +462,7 @@ impl Checker {
                 Some(s) if date::parse(s).is_none() => self.violation(
                     path,
                     Rule::Date,
-                    shown.clone(),
+                    shown(),
                     "not a real date in the form yyyy-MM-dd",
                 ),
                 _ => {}
@@ -469,7 +472,7 @@ impl Checker {
                 Some(s) if !values.iter().any(|x| x == s) => self.violation(
                     path,
                     Rule::Enum,
-                    shown.clone(),
+                    shown(),
                     format!("not one of {}", values.join(", ")),
                 ),
                 _ => {}
@@ -482,7 +485,7 @@ impl Checker {
                         self.violation(
                             path,
                             Rule::Range,
-                            shown.clone(),
+                            shown(),
                             format!("outside {}..={}", bound(min), bound(max)),
                         );
                     }
@@ -504,7 +507,7 @@ impl Checker {
                             self.violation(
                                 path,
                                 Rule::Scale,
-                                shown.clone(),
+                                shown(),
                                 format!(
                                     "{frac} digits after the point, at most {}",
                                     scale.unwrap_or(0)
@@ -526,7 +529,7 @@ impl Checker {
                 None => wrong_type(self, "a string"),
                 Some(s) => {
                     if let Err(e) = AreaCode::parse(s) {
-                        self.violation(path, Rule::Code, shown.clone(), e.to_string());
+                        self.violation(path, Rule::Code, shown(), e.to_string());
                     }
                 }
             },
@@ -535,7 +538,7 @@ impl Checker {
                 _ => self.violation(
                     path,
                     Rule::Code,
-                    shown.clone(),
+                    shown(),
                     "an attachment is written sha256:<64 lower-case hex digits>",
                 ),
             },
@@ -552,7 +555,7 @@ impl Checker {
                 self.violation(
                     path,
                     Rule::HolderMismatch,
-                    shown,
+                    shown(),
                     format!(
                         "{} prints the holder's {what}, which is '{expected}'",
                         f.name
