@@ -111,7 +111,7 @@ impl Report {
             valid: true,
             code: None,
             message: None,
-            checks: Vec::new(),
+            checks: Vec::with_capacity(CHECKS.len()),
             warnings: Vec::new(),
         }
     }
@@ -254,20 +254,31 @@ impl Verifier {
 
     /// Runs the checks; `Err` when a failure stops verification.
     fn checks(&self, bytes: &[u8], ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
-        let doc: Value =
-            jcs::parse_strict(bytes).map_err(|e| r.fail("document", e.code(), e.to_string()))?;
-        // The identifier first, so that a mistyped one gets its own code.
-        let id_text = doc.pointer("/credentialSubject/id").and_then(Value::as_str);
-        r.id = id_text.map(str::to_owned);
-        if let Some(id) = id_text {
-            if let Err(e) = LicenceId::parse_with(id, Strictness::Lenient) {
-                r.pass("document", "well-formed JSON");
-                r.fail("identifier", e.code(), e.to_string());
-                return Err(());
+        // A document in canonical form (as signed) is read without a `Value`; the general path
+        // decides every other one, and says what is wrong with it.
+        let (licence, status, prepared) = match credential::read_canonical(bytes) {
+            Some((id, licence, status, prepared)) => {
+                r.id = Some(id);
+                (licence, status, Ok(prepared))
             }
-        }
-        let (licence, status) = credential::from_credential(&doc)
-            .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+            None => {
+                let doc: Value = jcs::parse_strict(bytes)
+                    .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+                // The identifier first, so that a mistyped one gets its own code.
+                let id_text = doc.pointer("/credentialSubject/id").and_then(Value::as_str);
+                r.id = id_text.map(str::to_owned);
+                if let Some(id) = id_text {
+                    if let Err(e) = LicenceId::parse_with(id, Strictness::Lenient) {
+                        r.pass("document", "well-formed JSON");
+                        r.fail("identifier", e.code(), e.to_string());
+                        return Err(());
+                    }
+                }
+                let (licence, status) = credential::from_credential(&doc)
+                    .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+                (licence, status, proof::prepare(&doc))
+            }
+        };
         r.pass("document", "a licence credential (W3C VC 2.0)");
         r.warnings.extend(
             licence
@@ -280,8 +291,7 @@ impl Verifier {
             "identifier",
             format!("check character {} matches", licence.id.check()),
         );
-        let prepared =
-            proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+        let prepared = prepared.map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
         r.pass(
             "proof",
             format!("{} proof for assertionMethod", prepared.suite.name()),
