@@ -366,7 +366,7 @@ impl<'a> CanonicalParser<'a> {
 
     fn array(&mut self, depth: usize) -> Option<Kind<'a>> {
         self.eat(b'[')?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         if self.eat(b']').is_some() {
             return Some(Kind::Array(items));
         }
@@ -385,7 +385,7 @@ impl<'a> CanonicalParser<'a> {
 
     fn object(&mut self, depth: usize) -> Option<Kind<'a>> {
         self.eat(b'{')?;
-        let mut members: Vec<(&'a str, Canonical<'a>)> = Vec::with_capacity(8);
+        let mut members: Vec<(&'a str, Canonical<'a>)> = Vec::with_capacity(16);
         if self.eat(b'}').is_some() {
             return Some(Kind::Object(members));
         }
@@ -510,7 +510,71 @@ impl JsonRead for Canonical<'_> {
         out
     }
     fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, String> {
-        serde_json::from_str(self.raw).map_err(|e| e.to_string())
+        T::deserialize(self).map_err(|e| e.to_string())
+    }
+}
+
+/// A view is read as `serde_json` reads the `Value` of the same text: strings, `u64` for
+/// non-negative and `i64` for negative integers, `null` as none.
+impl<'de> de::Deserializer<'de> for &'de Canonical<'de> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use de::value::{MapDeserializer, SeqDeserializer};
+        match &self.kind {
+            Kind::Str(s) => visitor.visit_borrowed_str(s),
+            Kind::Array(items) => visitor.visit_seq(SeqDeserializer::new(items.iter())),
+            Kind::Object(members) => {
+                visitor.visit_map(MapDeserializer::new(members.iter().map(|(k, v)| (*k, v))))
+            }
+            Kind::Literal => match self.raw {
+                "true" => visitor.visit_bool(true),
+                "false" => visitor.visit_bool(false),
+                "null" => visitor.visit_unit(),
+                n if n.starts_with('-') => visitor.visit_i64(n.parse().map_err(de::Error::custom)?),
+                n => visitor.visit_u64(n.parse().map_err(de::Error::custom)?),
+            },
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match (&self.kind, self.raw) {
+            (Kind::Literal, "null") => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.kind {
+            // Unit variants, as strings; anything else is left to the general path.
+            Kind::Str(s) => visitor.visit_enum(de::IntoDeserializer::into_deserializer(s)),
+            _ => Err(de::Error::custom("not a unit variant")),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Canonical<'de> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
     }
 }
 
