@@ -164,6 +164,16 @@ pub fn validate_against(ty: &LicenceType, licence: &Licence) -> Result<Vec<Warni
     }
 }
 
+/// The path `fields.<code>` of a field, written out only for a violation or warning.
+#[derive(Clone, Copy)]
+struct FieldPath<'a>(&'a str);
+
+impl From<FieldPath<'_>> for String {
+    fn from(p: FieldPath<'_>) -> String {
+        format!("fields.{}", p.0)
+    }
+}
+
 struct Checker {
     violations: Vec<Violation>,
     warnings: Vec<Warning>,
@@ -321,13 +331,13 @@ impl Checker {
         }
     }
 
-    fn id_number(&mut self, path: &str, v: &str) {
+    fn id_number(&mut self, path: impl Into<String>, v: &str) {
         if let Err(e) = IdNumber::parse(v) {
             self.violation(path, Rule::Code, Some(v.to_owned()), e.to_string());
         }
     }
 
-    fn uscc(&mut self, path: &str, v: &str) {
+    fn uscc(&mut self, path: impl Into<String>, v: &str) {
         match Uscc::parse_legacy(v) {
             Err(e) => self.violation(path, Rule::Code, Some(v.to_owned()), e.to_string()),
             Ok(u) if !u.is_check_valid() => self.warn(
@@ -390,7 +400,7 @@ impl Checker {
 
     fn fields(&mut self, ty: &LicenceType, l: &Licence) {
         for f in &ty.fields {
-            let path = format!("fields.{}", f.code);
+            let path = FieldPath(&f.code);
             match l.fields.get(&f.code) {
                 None | Some(Value::Null) => {
                     if f.required {
@@ -402,7 +412,7 @@ impl Checker {
                         );
                     }
                 }
-                Some(v) => self.field(&path, f, v, l),
+                Some(v) => self.field(path, f, v, l),
             }
         }
         for (k, v) in &l.fields {
@@ -417,7 +427,7 @@ impl Checker {
         }
     }
 
-    fn field(&mut self, path: &str, f: &FieldDef, v: &Value, l: &Licence) {
+    fn field(&mut self, path: FieldPath<'_>, f: &FieldDef, v: &Value, l: &Licence) {
         let text = v.as_str();
         // The value as shown in a violation: built only for one.
         let shown = || {
