@@ -291,7 +291,12 @@ const CANONICAL_MAX_DEPTH: usize = 64;
 /// written as JCS writes them, and members in strictly increasing JCS order (so no duplicates).
 pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
     let text = std::str::from_utf8(json).ok()?;
-    let mut p = CanonicalParser { text, i: 0 };
+    let mut p = CanonicalParser {
+        text,
+        i: 0,
+        members: Vec::with_capacity(32),
+        items: Vec::with_capacity(8),
+    };
     let v = p.value(0)?;
     (p.i == text.len()).then_some(v)
 }
@@ -299,6 +304,9 @@ pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
 struct CanonicalParser<'a> {
     text: &'a str,
     i: usize,
+    /// The members of the objects and the items of the arrays being read.
+    members: Vec<(&'a str, Canonical<'a>)>,
+    items: Vec<Canonical<'a>>,
 }
 
 impl<'a> CanonicalParser<'a> {
@@ -366,52 +374,56 @@ impl<'a> CanonicalParser<'a> {
 
     fn array(&mut self, depth: usize) -> Option<Kind<'a>> {
         self.eat(b'[')?;
-        let mut items = Vec::with_capacity(4);
-        if self.eat(b']').is_some() {
-            return Some(Kind::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(Kind::Array(items));
+        // Items gather on a stack shared by every array, then move to a vector of their size.
+        let mark = self.items.len();
+        if self.eat(b']').is_none() {
+            loop {
+                let item = self.value(depth)?;
+                self.items.push(item);
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
                 }
-                _ => return None,
             }
         }
+        Some(Kind::Array(self.items.drain(mark..).collect()))
     }
 
     fn object(&mut self, depth: usize) -> Option<Kind<'a>> {
         self.eat(b'{')?;
-        let mut members: Vec<(&'a str, Canonical<'a>)> = Vec::with_capacity(16);
-        if self.eat(b'}').is_some() {
-            return Some(Kind::Object(members));
-        }
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let name = self.string()?;
-            if members
-                .last()
-                .is_some_and(|(prev, _)| !jcs_less(prev, name))
-            {
-                return None;
-            }
-            self.eat(b':')?;
-            let value = self.value(depth)?;
-            members.push((name, value));
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(Kind::Object(members));
+        let mark = self.members.len();
+        if self.eat(b'}').is_none() {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
                 }
-                _ => return None,
+                let name = self.string()?;
+                if self.members.len() > mark
+                    && self
+                        .members
+                        .last()
+                        .is_some_and(|(prev, _)| !jcs_less(prev, name))
+                {
+                    return None;
+                }
+                self.eat(b':')?;
+                let value = self.value(depth)?;
+                self.members.push((name, value));
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
             }
         }
+        Some(Kind::Object(self.members.drain(mark..).collect()))
     }
 }
 
