@@ -18,7 +18,6 @@
 //! The licence's status is not in the signed document (it changes after signing); it comes from
 //! the status list named by `credentialStatus`.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use time::OffsetDateTime;
@@ -26,9 +25,10 @@ use time::OffsetDateTime;
 use crate::cryptosuite;
 use crate::date::{self, Date};
 use crate::error::{Coded, ErrorCode};
+use crate::jcs::{self, JsonRead};
 use crate::keys::Signer;
 use crate::licence::Licence;
-use crate::proof::{self, ProofError, ProofOptions};
+use crate::proof::{self, Prepared, ProofError, ProofOptions};
 
 /// The base context of VC 2.0.
 pub const CONTEXT_VC2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -154,30 +154,60 @@ pub fn sign(
 /// Reads the licence (with status Valid, as signed) and its status entry from a credential,
 /// checking that the envelope agrees with the subject: identifier, issuer, validity.
 pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), CredentialError> {
+    read_credential(doc)
+}
+
+/// A secured licence credential taken apart without building a `serde_json::Value`: the
+/// subject's identifier, the licence, its status entry and the prepared proof.
+pub(crate) type Secured = (String, Licence, Option<StatusEntry>, Prepared);
+
+/// Reads a secured licence credential whose text is already in canonical form (as
+/// [`sign`] writes it; see [`jcs::parse_canonical`]) and whose reading and proof succeed.
+///
+/// `None` for anything else: the caller then parses the document strictly and reads it with
+/// [`from_credential`] and [`proof::prepare`], which give the same results (the same view of
+/// the same text, and its canonical form is the text) and say what is wrong. So this is a
+/// shortcut that can never decide differently.
+pub(crate) fn read_canonical(bytes: &[u8]) -> Option<Secured> {
+    let doc = jcs::parse_canonical(bytes)?;
+    let id = doc
+        .get("credentialSubject")?
+        .get("id")?
+        .as_str()?
+        .to_owned();
+    let (licence, status) = read_credential(&doc).ok()?;
+    let prepared = proof::prepare_from(&doc).ok()?;
+    Some((id, licence, status, prepared))
+}
+
+fn read_credential<J: JsonRead>(
+    doc: &J,
+) -> Result<(Licence, Option<StatusEntry>), CredentialError> {
     let err = |m: &str| CredentialError(m.to_owned());
-    let obj = doc.as_object().ok_or_else(|| err("not a JSON object"))?;
-    let types = obj
+    if !doc.is_object() {
+        return Err(err("not a JSON object"));
+    }
+    let types = doc
         .get("type")
-        .and_then(Value::as_array)
+        .and_then(J::as_array)
         .ok_or_else(|| err("no 'type' array"))?;
-    if !types.iter().any(|t| t == "VerifiableCredential")
-        || !types.iter().any(|t| t == LICENCE_TYPE)
-    {
+    let has = |name: &str| types.iter().any(|t| t.as_str() == Some(name));
+    if !has("VerifiableCredential") || !has(LICENCE_TYPE) {
         return Err(err(
             "'type' must include VerifiableCredential and ElectronicLicence",
         ));
     }
-    match obj.get("@context").and_then(Value::as_array) {
-        Some(ctx) if ctx.first().and_then(Value::as_str) == Some(CONTEXT_VC2) => {}
+    match doc.get("@context").and_then(J::as_array) {
+        Some(ctx) if ctx.first().and_then(J::as_str) == Some(CONTEXT_VC2) => {}
         _ => {
             return Err(err(
                 "'@context' must be an array starting with the VC 2.0 context",
             ))
         }
     }
-    let subject = match obj.get("credentialSubject") {
-        Some(s @ Value::Object(m)) if !m.contains_key("status") => s,
-        Some(Value::Object(_)) => {
+    let subject = match doc.get("credentialSubject") {
+        Some(s) if s.is_object() && s.get("status").is_none() => s,
+        Some(s) if s.is_object() => {
             return Err(err(
                 "credentialSubject carries a status: status comes from the status list",
             ))
@@ -185,18 +215,20 @@ pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), Cr
         _ => return Err(err("no 'credentialSubject' object")),
     };
     // Without a status member the licence reads as Valid: as it was when signed.
-    let licence = Licence::deserialize(subject)
+    let licence: Licence = subject
+        .deserialize()
         .map_err(|e| CredentialError(format!("credentialSubject: {e}")))?;
 
-    let field = |name: &str| obj.get(name).and_then(Value::as_str);
-    if field("id") != Some(licence_urn(licence.id.as_ref()).as_str()) {
+    let field = |name: &str| doc.get(name).and_then(J::as_str);
+    let id = field("id");
+    if id.and_then(|i| i.strip_prefix("urn:zz:licence:")) != Some(licence.id.as_ref()) {
         return Err(err("'id' does not name the licence in credentialSubject"));
     }
-    let issuer_id = obj
+    let issuer_id = doc
         .get("issuer")
         .and_then(|i| i.get("id"))
-        .and_then(Value::as_str);
-    if issuer_id != Some(format!("urn:zz:org:{}", licence.issuer.code).as_str()) {
+        .and_then(J::as_str);
+    if issuer_id.and_then(|i| i.strip_prefix("urn:zz:org:")) != Some(licence.issuer.code.as_ref()) {
         return Err(err(
             "'issuer' does not name the issuing department in credentialSubject",
         ));
@@ -207,7 +239,7 @@ pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), Cr
     if field("validUntil") != licence.validity.until.map(valid_until).as_deref() {
         return Err(err("'validUntil' does not match the licence's validity"));
     }
-    let status = match obj.get("credentialStatus") {
+    let status = match doc.get("credentialStatus") {
         None => None,
         Some(s) => Some(status_entry(s).ok_or_else(|| {
             err("'credentialStatus' is not a BitstringStatusListEntry of this library")
@@ -216,8 +248,10 @@ pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), Cr
     Ok((licence, status))
 }
 
-fn status_entry(v: &Value) -> Option<StatusEntry> {
-    if v.get("type")? != "BitstringStatusListEntry" || v.get("statusPurpose")? != "message" {
+fn status_entry<J: JsonRead>(v: &J) -> Option<StatusEntry> {
+    if v.get("type")?.as_str() != Some("BitstringStatusListEntry")
+        || v.get("statusPurpose")?.as_str() != Some("message")
+    {
         return None;
     }
     let list = v.get("statusListCredential")?.as_str()?.to_owned();
@@ -228,8 +262,12 @@ fn status_entry(v: &Value) -> Option<StatusEntry> {
     {
         return None;
     }
-    let index = index_text.parse().ok()?;
-    (v.get("id")?.as_str()? == format!("{list}#{index}")).then_some(StatusEntry { list, index })
+    let index: u64 = index_text.parse().ok()?;
+    let id = v.get("id")?.as_str()?;
+    (id.strip_prefix(list.as_str())
+        .and_then(|r| r.strip_prefix('#'))
+        == Some(index.to_string().as_str()))
+    .then_some(StatusEntry { list, index })
 }
 
 #[cfg(test)]
@@ -281,6 +319,104 @@ mod tests {
             f(&mut d);
             let e = from_credential(&d).unwrap_err();
             assert_eq!(e.code(), ErrorCode::DocumentShape, "case {i}: {e}");
+        }
+    }
+
+    /// What the general path reads from a document: `read_canonical` must give exactly this
+    /// whenever it gives anything.
+    fn read_general(bytes: &[u8]) -> Option<Secured> {
+        let doc = jcs::parse_strict(bytes).ok()?;
+        let id = doc.pointer("/credentialSubject/id")?.as_str()?.to_owned();
+        let (licence, status) = from_credential(&doc).ok()?;
+        Some((id, licence, status, proof::prepare(&doc).ok()?))
+    }
+
+    fn same(a: &Secured, b: &Secured) -> bool {
+        let (p, q) = (&a.3, &b.3);
+        (&a.0, &a.1, &a.2) == (&b.0, &b.1, &b.2)
+            && p.suite.name() == q.suite.name()
+            && (
+                &p.verification_method,
+                &p.created,
+                &p.hash_data,
+                &p.signature,
+            ) == (
+                &q.verification_method,
+                &q.created,
+                &q.hash_data,
+                &q.signature,
+            )
+    }
+
+    #[test]
+    fn the_canonical_shortcut_reads_what_the_general_path_reads() {
+        use crate::catalog::Catalog;
+        use crate::keys::{Algorithm, SigningKey};
+        use crate::sample::Sampler;
+        let catalog = Catalog::builtin();
+        let mut sampler = Sampler::new(7);
+        let issuer = sampler.issuer("某市市场监督管理局");
+        let mut taken = 0;
+        for (i, ty) in catalog.iter().enumerate() {
+            let algorithm = [Algorithm::Ed25519, Algorithm::P256][i % 2];
+            let key = SigningKey::generate(algorithm).unwrap();
+            let holder = sampler.organisation();
+            let Ok(licence) = sampler.licence(
+                ty,
+                &issuer,
+                &holder,
+                &format!("{:010}", i + 1),
+                time::macros::date!(2024 - 03 - 18),
+            ) else {
+                continue;
+            };
+            let status = (i % 3 == 0).then(|| StatusEntry {
+                list: "urn:zz:statuslist:11330106MB1742305K:1".into(),
+                index: i as u64,
+            });
+            let created = time::macros::datetime!(2024-03-18 02:00 UTC);
+            let doc = sign(&licence, status.as_ref(), &key, &[7; 32], created).unwrap();
+            let general = read_general(&doc).expect("a signed licence reads");
+            let fast = read_canonical(&doc).expect("signed licences are canonical");
+            assert!(same(&fast, &general), "{}", ty.code);
+            taken += 1;
+            // Every one-byte change: the shortcut declines, or reads what the general path reads.
+            let mut sampler_bytes = Sampler::new(i as u64);
+            for _ in 0..400 {
+                let mut d = doc.clone();
+                let at = sampler_bytes.below(d.len() as u64) as usize;
+                let choices = b" \\\"{}[],:01-.eEz\x7f";
+                d[at] = match sampler_bytes.below(3) {
+                    0 => choices[sampler_bytes.below(choices.len() as u64) as usize],
+                    1 => d[at].wrapping_add(1),
+                    _ => sampler_bytes.below(256) as u8,
+                };
+                if let Some(fast) = read_canonical(&d) {
+                    let general = read_general(&d).expect("the general path reads it too");
+                    assert!(same(&fast, &general), "{}", String::from_utf8_lossy(&d));
+                }
+            }
+        }
+        assert!(taken > 10, "{taken}");
+    }
+
+    #[test]
+    fn the_shortcut_declines_what_is_not_canonical() {
+        let licence = licence();
+        let key = crate::keys::SigningKey::generate(crate::keys::Algorithm::Ed25519).unwrap();
+        let created = time::macros::datetime!(2024-03-18 02:00 UTC);
+        let doc = sign(&licence, None, &key, &[7; 32], created).unwrap();
+        assert!(read_canonical(&doc).is_some());
+        let text = String::from_utf8(doc).unwrap();
+        for changed in [
+            text.replacen(",", ", ", 1),
+            text.replacen("\"type_version\":1", "\"type_version\":1.0", 1),
+            text.replacen("营业执照", "\\u8425业执照", 1),
+            format!("{text}\n"),
+            text.replacen("{\"@context\"", "{\"@context\":[],\"@context\"", 1),
+        ] {
+            assert_ne!(changed, text);
+            assert!(read_canonical(changed.as_bytes()).is_none(), "{changed}");
         }
     }
 

@@ -17,12 +17,76 @@ pub fn parse(s: &str) -> Option<Date> {
     if s.len() != 10 {
         return None;
     }
+    // The usual form, eight digits and two dashes, read directly; anything else by `time`.
+    let b = s.as_bytes();
+    let digit = |i: usize| (b[i] as char).to_digit(10);
+    if b[4] == b'-' && b[7] == b'-' {
+        let mut n = [0u32; 8];
+        if [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .zip(&mut n)
+            .all(|(&i, d)| digit(i).map(|v| *d = v).is_some())
+        {
+            let year = (n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3]) as i32;
+            let month = time::Month::try_from((n[4] * 10 + n[5]) as u8).ok()?;
+            return Date::from_calendar_date(year, month, (n[6] * 10 + n[7]) as u8).ok();
+        }
+    }
     Date::parse(s, ISO).ok()
 }
 
 /// Formats as `yyyy-MM-dd`.
 pub fn format(d: Date) -> String {
-    d.format(ISO).expect("a Date always formats")
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => {
+            let mut s = String::with_capacity(10);
+            for n in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
+                s.push(char::from(b'0' + n as u8));
+            }
+            for n in [u8::from(d.month()), d.day()] {
+                s.push('-');
+                s.push(char::from(b'0' + n / 10));
+                s.push(char::from(b'0' + n % 10));
+            }
+            s
+        }
+        _ => d.format(ISO).expect("a Date always formats"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_direct_forms_agree_with_time() {
+        let mut d = Date::from_calendar_date(-10, time::Month::January, 1).unwrap();
+        let end = Date::from_calendar_date(2500, time::Month::January, 1).unwrap();
+        while d < end {
+            assert_eq!(format(d), d.format(ISO).unwrap());
+            // Negative years take eleven characters, which `parse` refuses.
+            assert_eq!(parse(&format(d)), (d.year() >= 0).then_some(d));
+            d = d.next_day().unwrap();
+        }
+        for s in [
+            "2023-02-29",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-00",
+            "2024-1-011",
+            "+024-01-01",
+            "-024-01-01",
+            "2024/01/01",
+            "２０２4-01-01",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-01-3a",
+            "2024-04-31",
+        ] {
+            assert_eq!(parse(s), Date::parse(s, ISO).ok(), "{s}");
+        }
+    }
 }
 
 /// serde for `Date` as `yyyy-MM-dd`.

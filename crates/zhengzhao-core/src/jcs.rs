@@ -207,6 +207,389 @@ pub fn es_number(x: f64) -> String {
     s
 }
 
+/// Read access to a parsed JSON document, so that one piece of code reads documents both as
+/// `serde_json` values and as [`Canonical`] views of text already in canonical form.
+pub(crate) trait JsonRead: Sized {
+    /// The member `name` of an object (`None` for an absent member or a non-object).
+    fn get(&self, name: &str) -> Option<&Self>;
+    /// Whether this is an object.
+    fn is_object(&self) -> bool;
+    /// Whether this is an array.
+    fn is_array(&self) -> bool;
+    /// The text of a string.
+    fn as_str(&self) -> Option<&str>;
+    /// The items of an array.
+    fn as_array(&self) -> Option<&[Self]>;
+    /// Whether two values are the same JSON value.
+    fn same(&self, other: &Self) -> bool;
+    /// The canonical form of an object without its member `skip` (of a non-object: its
+    /// canonical form).
+    fn canonical_without(&self, skip: &str) -> Vec<u8>;
+    /// The value read as a `T`.
+    fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, String>;
+}
+
+impl JsonRead for Value {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.as_object()?.get(name)
+    }
+    fn is_object(&self) -> bool {
+        self.is_object()
+    }
+    fn is_array(&self) -> bool {
+        self.is_array()
+    }
+    fn as_str(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn as_array(&self) -> Option<&[Value]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn same(&self, other: &Value) -> bool {
+        self == other
+    }
+    fn canonical_without(&self, skip: &str) -> Vec<u8> {
+        match self {
+            Value::Object(map) => canonicalize_object_without(map, skip),
+            other => canonicalize_value(other),
+        }
+    }
+    fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, String> {
+        T::deserialize(self).map_err(|e| e.to_string())
+    }
+}
+
+/// A view of JSON text that is already in canonical form, read without copying: what
+/// [`parse_canonical`] gives. Every value keeps its text, which is its canonical form.
+#[derive(Debug)]
+pub(crate) struct Canonical<'a> {
+    raw: &'a str,
+    kind: Kind<'a>,
+}
+
+#[derive(Debug)]
+enum Kind<'a> {
+    /// A number, `true`, `false` or `null`.
+    Literal,
+    /// A string (its text needs no unescaping).
+    Str(&'a str),
+    Array(Vec<Canonical<'a>>),
+    /// Members in canonical order; each name points into the text.
+    Object(Vec<(&'a str, Canonical<'a>)>),
+}
+
+/// Nesting deeper than this is left to [`parse_strict`] (whose limit is higher).
+const CANONICAL_MAX_DEPTH: usize = 64;
+
+/// Reads JSON text that is already in its canonical form, as this library writes documents,
+/// and that uses a subset of JSON chosen so that the test is exact and cheap: no escapes in
+/// strings and names, numbers only integers of at most 15 digits. `None` for any other text
+/// (which [`parse_strict`] and [`canonicalize_value`] then handle).
+///
+/// When it gives a view, [`parse_strict`] accepts the same text, its value reads the same, and
+/// [`canonicalize_value`] of that value is the text itself: no white space, strings and numbers
+/// written as JCS writes them, and members in strictly increasing JCS order (so no duplicates).
+pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
+    let text = std::str::from_utf8(json).ok()?;
+    let mut p = CanonicalParser {
+        text,
+        i: 0,
+        members: Vec::with_capacity(32),
+        items: Vec::with_capacity(8),
+    };
+    let v = p.value(0)?;
+    (p.i == text.len()).then_some(v)
+}
+
+struct CanonicalParser<'a> {
+    text: &'a str,
+    i: usize,
+    /// The members of the objects and the items of the arrays being read.
+    members: Vec<(&'a str, Canonical<'a>)>,
+    items: Vec<Canonical<'a>>,
+}
+
+impl<'a> CanonicalParser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.i += 1)
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Canonical<'a>> {
+        let start = self.i;
+        let kind = match self.peek()? {
+            b'"' => Kind::Str(self.string()?),
+            b'{' if depth < CANONICAL_MAX_DEPTH => self.object(depth + 1)?,
+            b'[' if depth < CANONICAL_MAX_DEPTH => self.array(depth + 1)?,
+            b't' => self.literal("true")?,
+            b'f' => self.literal("false")?,
+            b'n' => self.literal("null")?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return None,
+        };
+        Some(Canonical {
+            raw: &self.text[start..self.i],
+            kind,
+        })
+    }
+
+    /// A string without escapes or control characters (at its opening quote).
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.i + 1;
+        let rest = &self.text.as_bytes()[start..];
+        let n = string_end(rest)?;
+        if rest[n] != b'"' {
+            return None;
+        }
+        self.i = start + n + 1;
+        // Both ends are ASCII, so on character boundaries.
+        Some(&self.text[start..start + n])
+    }
+
+    fn literal(&mut self, word: &str) -> Option<Kind<'a>> {
+        self.text[self.i..].starts_with(word).then(|| {
+            self.i += word.len();
+            Kind::Literal
+        })
+    }
+
+    /// `0` or `-?[1-9][0-9]{0,14}`: integers that a double holds exactly and that JCS writes as
+    /// they are (so not `-0`).
+    fn number(&mut self) -> Option<Kind<'a>> {
+        let negative = self.eat(b'-').is_some();
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        let canonical = match &self.text.as_bytes()[start..self.i] {
+            [b'0'] => !negative,
+            digits @ [b'1'..=b'9', ..] => digits.len() <= 15,
+            _ => false,
+        };
+        (canonical && !matches!(self.peek(), Some(b'.' | b'e' | b'E'))).then_some(Kind::Literal)
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Kind<'a>> {
+        self.eat(b'[')?;
+        // Items gather on a stack shared by every array, then move to a vector of their size.
+        let mark = self.items.len();
+        if self.eat(b']').is_none() {
+            loop {
+                let item = self.value(depth)?;
+                self.items.push(item);
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b']' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some(Kind::Array(self.items.drain(mark..).collect()))
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Kind<'a>> {
+        self.eat(b'{')?;
+        let mark = self.members.len();
+        if self.eat(b'}').is_none() {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let name = self.string()?;
+                if self.members.len() > mark
+                    && self
+                        .members
+                        .last()
+                        .is_some_and(|(prev, _)| !jcs_less(prev, name))
+                {
+                    return None;
+                }
+                self.eat(b':')?;
+                let value = self.value(depth)?;
+                self.members.push((name, value));
+                match self.peek()? {
+                    b',' => self.i += 1,
+                    b'}' => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some(Kind::Object(self.members.drain(mark..).collect()))
+    }
+}
+
+/// The index of the first `"`, `\\` or control character, eight bytes at a time.
+fn string_end(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit set in each byte that is zero (exact for the first such byte, which is all
+    // that is looked at), or below 0x20.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = 0;
+    while let Some(word) = s.get(i..i + 8) {
+        let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hit = zero(v ^ (ONES * u64::from(b'"')))
+            | zero(v ^ (ONES * u64::from(b'\\')))
+            | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    s[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|n| i + n)
+}
+
+/// Whether member name `a` sorts strictly before `b` in JCS order (UTF-16 code units). UTF-8
+/// byte order is the same unless the first differing bytes are the lead bytes of a character
+/// at or above U+E000 (0xEE or more) and of one above U+FFFF: compare code units only then.
+fn jcs_less(a: &str, b: &str) -> bool {
+    match a.bytes().zip(b.bytes()).find(|(x, y)| x != y) {
+        None => a.len() < b.len(),
+        Some((x, y)) if x < 0xEE && y < 0xEE => x < y,
+        Some(_) => a.encode_utf16().lt(b.encode_utf16()),
+    }
+}
+
+impl<'a> Canonical<'a> {
+    /// Where `part` (a slice of this value's text) starts in it.
+    fn offset(&self, part: &str) -> usize {
+        part.as_ptr() as usize - self.raw.as_ptr() as usize
+    }
+}
+
+impl JsonRead for Canonical<'_> {
+    fn get(&self, name: &str) -> Option<&Self> {
+        match &self.kind {
+            Kind::Object(members) => members.iter().find(|(k, _)| *k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    fn is_object(&self) -> bool {
+        matches!(self.kind, Kind::Object(_))
+    }
+    fn is_array(&self) -> bool {
+        matches!(self.kind, Kind::Array(_))
+    }
+    fn as_str(&self) -> Option<&str> {
+        match self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn as_array(&self) -> Option<&[Self]> {
+        match &self.kind {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+    fn same(&self, other: &Self) -> bool {
+        // Canonical text is one-to-one with values here (integers only, no escapes).
+        self.raw == other.raw
+    }
+    fn canonical_without(&self, skip: &str) -> Vec<u8> {
+        let raw = self.raw.as_bytes();
+        let Kind::Object(members) = &self.kind else {
+            return raw.to_vec();
+        };
+        let Some(at) = members.iter().position(|(k, _)| *k == skip) else {
+            return raw.to_vec();
+        };
+        let (name, value) = &members[at];
+        // The member's text, from its name's opening quote to the end of its value, and the
+        // comma that joins it to a neighbour.
+        let mut start = self.offset(name) - 1;
+        let mut end = self.offset(value.raw) + value.raw.len();
+        if at > 0 {
+            start -= 1;
+        } else if members.len() > 1 {
+            end += 1;
+        }
+        let mut out = Vec::with_capacity(raw.len() - (end - start));
+        out.extend_from_slice(&raw[..start]);
+        out.extend_from_slice(&raw[end..]);
+        out
+    }
+    fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, String> {
+        T::deserialize(self).map_err(|e| e.to_string())
+    }
+}
+
+/// A view is read as `serde_json` reads the `Value` of the same text: strings, `u64` for
+/// non-negative and `i64` for negative integers, `null` as none.
+impl<'de> de::Deserializer<'de> for &'de Canonical<'de> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use de::value::{MapDeserializer, SeqDeserializer};
+        match &self.kind {
+            Kind::Str(s) => visitor.visit_borrowed_str(s),
+            Kind::Array(items) => visitor.visit_seq(SeqDeserializer::new(items.iter())),
+            Kind::Object(members) => {
+                visitor.visit_map(MapDeserializer::new(members.iter().map(|(k, v)| (*k, v))))
+            }
+            Kind::Literal => match self.raw {
+                "true" => visitor.visit_bool(true),
+                "false" => visitor.visit_bool(false),
+                "null" => visitor.visit_unit(),
+                n if n.starts_with('-') => visitor.visit_i64(n.parse().map_err(de::Error::custom)?),
+                n => visitor.visit_u64(n.parse().map_err(de::Error::custom)?),
+            },
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match (&self.kind, self.raw) {
+            (Kind::Literal, "null") => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.kind {
+            // Unit variants, as strings; anything else is left to the general path.
+            Kind::Str(s) => visitor.visit_enum(de::IntoDeserializer::into_deserializer(s)),
+            _ => Err(de::Error::custom("not a unit variant")),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Canonical<'de> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
 /// A `serde_json::Value` seed that refuses duplicate member names.
 struct StrictValue;
 
@@ -319,6 +702,59 @@ mod tests {
             c(r#""\u0001\u001f\b\f\n\r\t\"\\/\u007f\u2028é""#),
             "\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\u{7f}\u{2028}é\""
         );
+    }
+
+    #[test]
+    fn canonical_views_are_exactly_canonical_text() {
+        let texts = [
+            r#"{"a":1,"b":[true,false,null,"x"],"c":{}}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"b":1,"a":2}"#,
+            r#"{"a":-0}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.0}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":1234567890123456}"#,
+            r#"{"a":-123456789012345}"#,
+            r#"{"a":"\n"}"#,
+            r#"{"a":"é😀"}"#,
+            r#"{"a" :1}"#,
+            r#"[1,2,]"#,
+            r#"{"ﬁ":1,"😀":2}"#,
+            r#"{"😀":2,"ﬁ":1}"#,
+            r#"{"\u0061":1}"#,
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+            "\"a\u{1}\"",
+            "\"\u{7f}\"",
+            "nul",
+            "",
+        ];
+        let mut viewed = 0;
+        for t in texts {
+            if let Some(v) = parse_canonical(t.as_bytes()) {
+                viewed += 1;
+                let value = parse_strict(t.as_bytes()).unwrap();
+                assert_eq!(canonicalize_value(&value), t.as_bytes(), "{t}");
+                assert_eq!(v.raw, t);
+            }
+        }
+        assert_eq!(viewed, 5);
+    }
+
+    #[test]
+    fn canonical_text_without_a_member() {
+        for (t, skip, want) in [
+            (r#"{"a":1,"b":[2],"c":3}"#, "b", r#"{"a":1,"c":3}"#),
+            (r#"{"a":1,"b":[2],"c":3}"#, "a", r#"{"b":[2],"c":3}"#),
+            (r#"{"a":1,"b":[2],"c":3}"#, "c", r#"{"a":1,"b":[2]}"#),
+            (r#"{"a":1}"#, "a", "{}"),
+            (r#"{"a":1}"#, "z", r#"{"a":1}"#),
+        ] {
+            let v = parse_canonical(t.as_bytes()).unwrap();
+            assert_eq!(v.canonical_without(skip), want.as_bytes());
+            let value = parse_strict(t.as_bytes()).unwrap();
+            assert_eq!(value.canonical_without(skip), want.as_bytes());
+        }
     }
 
     #[test]

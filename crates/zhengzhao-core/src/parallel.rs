@@ -1,5 +1,9 @@
 //! Work spread over the machine's cores: verification of many documents, signing of many
-//! licences. Plain scoped threads, one chunk each; the calling thread takes the first chunk.
+//! licences. Plain scoped threads; the calling thread works too. Items are handed out one at a
+//! time from a shared counter, so a core slowed by another process's load takes fewer of them
+//! instead of holding up the whole call.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items per thread, starting threads costs more than it saves.
 const MIN_PER_THREAD: usize = 8;
@@ -11,28 +15,43 @@ const MIN_PER_THREAD: usize = 8;
 /// assert_eq!(squares, [1, 4, 9]);
 /// ```
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = items.len().div_ceil(threads).max(MIN_PER_THREAD);
-    if items.len() <= per_thread {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(items.len().div_ceil(MIN_PER_THREAD));
+    if threads <= 1 {
         return items.iter().map(&f).collect();
     }
-    let f = &f;
+    let next = AtomicUsize::new(0);
+    // Each thread takes the next item until none is left, and keeps its results with their
+    // indices.
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
-        let mut chunks = items.chunks(per_thread);
-        let first = chunks.next().unwrap_or_default();
-        let workers: Vec<_> = chunks
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out: Vec<R> = first.iter().map(f).collect();
+        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut parts = vec![work()];
         for w in workers {
             // A panic in `f` is a bug of the caller's, not an input error: pass it on.
             match w.join() {
-                Ok(part) => out.extend(part),
+                Ok(part) => parts.push(part),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        out
-    })
+        for (i, r) in parts.into_iter().flatten() {
+            slots[i] = Some(r);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every index was taken exactly once"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -164,12 +164,17 @@ impl Prepared {
 /// signature and computes `hashData` over the proof configuration and the document without
 /// its proof.
 pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
-    let doc = secured
-        .as_object()
-        .ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    prepare_from(secured)
+}
+
+/// [`prepare`] of a document read as a `Value` or as a view of canonical text.
+pub(crate) fn prepare_from<J: jcs::JsonRead>(doc: &J) -> Result<Prepared, ProofError> {
+    if !doc.is_object() {
+        return Err(ProofError::Document("not a JSON object".into()));
+    }
     let proof = match doc.get("proof") {
-        Some(Value::Object(p)) => p,
-        Some(Value::Array(_)) => {
+        Some(p) if p.is_object() => p,
+        Some(p) if p.is_array() => {
             return Err(ProofError::Missing(
                 "several proofs (a proof set) are not supported".into(),
             ))
@@ -179,8 +184,9 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
     };
     let text = |name: &str| -> Result<&str, ProofError> {
         match proof.get(name) {
-            Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(ProofError::Missing(format!("'{name}' is not a string"))),
+            Some(v) => v
+                .as_str()
+                .ok_or_else(|| ProofError::Missing(format!("'{name}' is not a string"))),
             None => Err(ProofError::Missing(format!("no '{name}'"))),
         }
     };
@@ -200,8 +206,11 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
     let verification_method = text("verificationMethod")?.to_owned();
     let created = match proof.get("created") {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(ProofError::Missing("'created' is not a string".into())),
+        Some(v) => Some(
+            v.as_str()
+                .ok_or_else(|| ProofError::Missing("'created' is not a string".into()))?
+                .to_owned(),
+        ),
     };
     let signature =
         decode_multibase_base58btc(text("proofValue")?).map_err(ProofError::ProofValue)?;
@@ -214,23 +223,22 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
     }
     if let Some(proof_ctx) = proof.get("@context") {
         // The proof's context must be a prefix of the document's (VC Data Integrity, JCS suites).
-        let as_list = |v: Option<&Value>| -> Vec<Value> {
+        fn as_list<J: jcs::JsonRead>(v: Option<&J>) -> &[J] {
             match v {
-                Some(Value::Array(a)) => a.clone(),
-                Some(other) => vec![other.clone()],
-                None => vec![],
+                Some(v) => v.as_array().unwrap_or(std::slice::from_ref(v)),
+                None => &[],
             }
-        };
+        }
         let (p, d) = (as_list(Some(proof_ctx)), as_list(doc.get("@context")));
-        if p.len() > d.len() || p[..] != d[..p.len()] {
+        if p.len() > d.len() || !p.iter().zip(d).all(|(a, b)| a.same(b)) {
             return Err(ProofError::Missing(
                 "the proof's @context does not match the document's".into(),
             ));
         }
     }
     let hash_data = suite.hash_data(
-        &jcs::canonicalize_object_without(proof, "proofValue"),
-        &jcs::canonicalize_object_without(doc, "proof"),
+        &proof.canonical_without("proofValue"),
+        &doc.canonical_without("proof"),
     );
     Ok(Prepared {
         suite,
@@ -254,10 +262,69 @@ pub fn decode_multibase_base58btc(s: &str) -> Result<Vec<u8>, String> {
             truncate(s)
         )
     })?;
+    if let Some(bytes) = decode_base58_short(body) {
+        return Ok(bytes);
+    }
     bs58::decode(body)
         .into_vec()
         .map_err(|e| format!("is not base58btc: {e}"))
 }
+
+/// Base58 (Bitcoin alphabet) of at most [`SHORT_BASE58`] characters, decoded as the `bs58`
+/// crate decodes it (each leading `1` a zero byte, then the number's big-endian bytes), in
+/// linear time per limb instead of per byte. `None` for a longer text or a character outside
+/// the alphabet: `bs58` then decodes it or says why not.
+fn decode_base58_short(s: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    const DIGITS: [u8; 128] = {
+        let mut t = [0xff; 128];
+        let mut i = 0;
+        while i < 58 {
+            t[ALPHABET[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
+    // 58^SHORT_BASE58 < 2^(32 * LIMBS): the number always fits.
+    const LIMBS: usize = 20;
+    let s = s.as_bytes();
+    if s.len() > SHORT_BASE58 {
+        return None;
+    }
+    let zeros = s.iter().take_while(|&&c| c == b'1').count();
+    // Little-endian 32-bit limbs; five digits (58^5 < 2^32) folded in at a time.
+    let mut limbs = [0u32; LIMBS];
+    let mut used = 0;
+    for chunk in s[zeros..].chunks(5) {
+        let (mut value, mut scale) = (0u64, 1u64);
+        for &c in chunk {
+            let d = *DIGITS.get(usize::from(c))?;
+            if d == 0xff {
+                return None;
+            }
+            value = value * 58 + u64::from(d);
+            scale *= 58;
+        }
+        let mut carry = value;
+        for limb in &mut limbs[..used] {
+            let t = u64::from(*limb) * scale + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry != 0 {
+            limbs[used] = carry as u32;
+            used += 1;
+        }
+    }
+    let mut out = vec![0u8; zeros];
+    let number = limbs[..used].iter().rev().flat_map(|l| l.to_be_bytes());
+    out.extend(number.skip_while(|&b| b == 0));
+    Some(out)
+}
+
+/// The longest base58 text decoded by [`decode_base58_short`]: a 64-byte signature is 86 to
+/// 88 characters, a Multikey 46 to 48.
+const SHORT_BASE58: usize = 100;
 
 fn truncate(s: &str) -> String {
     s.chars().take(16).collect::<String>() + if s.chars().count() > 16 { "…" } else { "" }
@@ -306,6 +373,39 @@ pub mod multikey {
                 .try_into()
                 .map_err(|_| format!("{what}: {} bytes after the prefix, expected {N}", key.len())),
             None => Err(format!("not a multikey {what} (wrong multicodec prefix)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_base58_decodes_as_bs58_does() {
+        let mut texts: Vec<String> = [
+            "", "1", "11", "12", "z", "1z", "2", "111z", "0", "l", "é", "zz1",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut sampler = crate::sample::Sampler::new(3);
+        for len in [1usize, 2, 5, 31, 32, 33, 63, 64, 65, 80] {
+            for zeros in [0usize, 1, 3] {
+                let mut bytes = vec![0u8; zeros];
+                bytes.extend((0..len).map(|_| sampler.below(256) as u8));
+                texts.push(bs58::encode(&bytes).into_string());
+            }
+        }
+        texts.push("z".repeat(SHORT_BASE58));
+        texts.push("z".repeat(SHORT_BASE58 + 1));
+        texts.push("1".repeat(SHORT_BASE58));
+        for t in &texts {
+            let want = bs58::decode(t).into_vec().ok();
+            if let Some(got) = decode_base58_short(t) {
+                assert_eq!(Some(got), want, "{t}");
+            } else {
+                assert!(want.is_none() || t.len() > SHORT_BASE58, "{t}");
+            }
         }
     }
 }

@@ -164,6 +164,16 @@ pub fn validate_against(ty: &LicenceType, licence: &Licence) -> Result<Vec<Warni
     }
 }
 
+/// The path `fields.<code>` of a field, written out only for a violation or warning.
+#[derive(Clone, Copy)]
+struct FieldPath<'a>(&'a str);
+
+impl From<FieldPath<'_>> for String {
+    fn from(p: FieldPath<'_>) -> String {
+        format!("fields.{}", p.0)
+    }
+}
+
 struct Checker {
     violations: Vec<Violation>,
     warnings: Vec<Warning>,
@@ -321,13 +331,13 @@ impl Checker {
         }
     }
 
-    fn id_number(&mut self, path: &str, v: &str) {
+    fn id_number(&mut self, path: impl Into<String>, v: &str) {
         if let Err(e) = IdNumber::parse(v) {
             self.violation(path, Rule::Code, Some(v.to_owned()), e.to_string());
         }
     }
 
-    fn uscc(&mut self, path: &str, v: &str) {
+    fn uscc(&mut self, path: impl Into<String>, v: &str) {
         match Uscc::parse_legacy(v) {
             Err(e) => self.violation(path, Rule::Code, Some(v.to_owned()), e.to_string()),
             Ok(u) if !u.is_check_valid() => self.warn(
@@ -390,7 +400,7 @@ impl Checker {
 
     fn fields(&mut self, ty: &LicenceType, l: &Licence) {
         for f in &ty.fields {
-            let path = format!("fields.{}", f.code);
+            let path = FieldPath(&f.code);
             match l.fields.get(&f.code) {
                 None | Some(Value::Null) => {
                     if f.required {
@@ -402,7 +412,7 @@ impl Checker {
                         );
                     }
                 }
-                Some(v) => self.field(&path, f, v, l),
+                Some(v) => self.field(path, f, v, l),
             }
         }
         for (k, v) in &l.fields {
@@ -417,17 +427,20 @@ impl Checker {
         }
     }
 
-    fn field(&mut self, path: &str, f: &FieldDef, v: &Value, l: &Licence) {
+    fn field(&mut self, path: FieldPath<'_>, f: &FieldDef, v: &Value, l: &Licence) {
         let text = v.as_str();
-        let shown = Some(match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        });
+        // The value as shown in a violation: built only for one.
+        let shown = || {
+            Some(match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
         let wrong_type = |c: &mut Checker, expected: &str| {
             c.violation(
                 path,
                 Rule::Type,
-                shown.clone(),
+                shown(),
                 format!("{} must be {expected}", f.name),
             );
         };
@@ -437,7 +450,7 @@ impl Checker {
                 Some(s) if f.required && s.trim().is_empty() => self.violation(
                     path,
                     Rule::Required,
-                    shown.clone(),
+                    shown(),
                     format!("{} is empty", f.name),
                 ),
                 Some(s) => {
@@ -447,7 +460,7 @@ impl Checker {
                             self.violation(
                                 path,
                                 Rule::MaxLen,
-                                shown.clone(),
+                                shown(),
                                 format!("{n} characters, at most {max}"),
                             );
                         }
@@ -459,7 +472,7 @@ impl Checker {
                 Some(s) if date::parse(s).is_none() => self.violation(
                     path,
                     Rule::Date,
-                    shown.clone(),
+                    shown(),
                     "not a real date in the form yyyy-MM-dd",
                 ),
                 _ => {}
@@ -469,7 +482,7 @@ impl Checker {
                 Some(s) if !values.iter().any(|x| x == s) => self.violation(
                     path,
                     Rule::Enum,
-                    shown.clone(),
+                    shown(),
                     format!("not one of {}", values.join(", ")),
                 ),
                 _ => {}
@@ -482,7 +495,7 @@ impl Checker {
                         self.violation(
                             path,
                             Rule::Range,
-                            shown.clone(),
+                            shown(),
                             format!("outside {}..={}", bound(min), bound(max)),
                         );
                     }
@@ -504,7 +517,7 @@ impl Checker {
                             self.violation(
                                 path,
                                 Rule::Scale,
-                                shown.clone(),
+                                shown(),
                                 format!(
                                     "{frac} digits after the point, at most {}",
                                     scale.unwrap_or(0)
@@ -526,7 +539,7 @@ impl Checker {
                 None => wrong_type(self, "a string"),
                 Some(s) => {
                     if let Err(e) = AreaCode::parse(s) {
-                        self.violation(path, Rule::Code, shown.clone(), e.to_string());
+                        self.violation(path, Rule::Code, shown(), e.to_string());
                     }
                 }
             },
@@ -535,7 +548,7 @@ impl Checker {
                 _ => self.violation(
                     path,
                     Rule::Code,
-                    shown.clone(),
+                    shown(),
                     "an attachment is written sha256:<64 lower-case hex digits>",
                 ),
             },
@@ -552,7 +565,7 @@ impl Checker {
                 self.violation(
                     path,
                     Rule::HolderMismatch,
-                    shown,
+                    shown(),
                     format!(
                         "{} prints the holder's {what}, which is '{expected}'",
                         f.name

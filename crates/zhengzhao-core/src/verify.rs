@@ -112,7 +112,7 @@ impl Report {
             valid: true,
             code: None,
             message: None,
-            checks: Vec::new(),
+            checks: Vec::with_capacity(CHECKS.len()),
             warnings: Vec::new(),
         }
     }
@@ -157,6 +157,22 @@ impl Report {
                 self.skip(name, "not run: an earlier check failed");
             }
         }
+    }
+
+    /// The `document` and `identifier` checks passed for `licence`.
+    fn pass_licence(&mut self, licence: &Licence, what: &str) {
+        self.pass("document", what);
+        self.warnings.extend(
+            licence
+                .id
+                .leniencies()
+                .into_iter()
+                .map(|w| format!("identifier: {w}")),
+        );
+        self.pass(
+            "identifier",
+            format!("check character {} matches", licence.id.check()),
+        );
     }
 
     fn pass_certificate(&mut self, signer: &ValidatedSigner) {
@@ -299,12 +315,24 @@ impl Verifier {
 
     /// Runs the checks; `Err` when a failure stops verification.
     fn checks(&self, bytes: &[u8], ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
-        let doc: Value =
-            jcs::parse_strict(bytes).map_err(|e| r.fail("document", e.code(), e.to_string()))?;
-        let (licence, status) =
-            self.licence_checks(&doc, "a licence credential (W3C VC 2.0)", r)?;
-        let prepared =
-            proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+        const WHAT: &str = "a licence credential (W3C VC 2.0)";
+        // A document in canonical form (as signed) is read without a `Value`; the general path
+        // decides every other one, and says what is wrong with it.
+        let (licence, status, prepared) = match credential::read_canonical(bytes) {
+            Some((id, licence, status, prepared)) => {
+                r.id = Some(id);
+                r.pass_licence(&licence, WHAT);
+                (licence, status, prepared)
+            }
+            None => {
+                let doc: Value = jcs::parse_strict(bytes)
+                    .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
+                let (licence, status) = self.licence_checks(&doc, WHAT, r)?;
+                let prepared =
+                    proof::prepare(&doc).map_err(|e| r.fail("proof", e.code(), e.to_string()))?;
+                (licence, status, prepared)
+            }
+        };
         r.pass(
             "proof",
             format!("{} proof for assertionMethod", prepared.suite.name()),
@@ -389,18 +417,7 @@ impl Verifier {
         }
         let (licence, status) = credential::from_credential(doc)
             .map_err(|e| r.fail("document", e.code(), e.to_string()))?;
-        r.pass("document", what);
-        r.warnings.extend(
-            licence
-                .id
-                .leniencies()
-                .into_iter()
-                .map(|w| format!("identifier: {w}")),
-        );
-        r.pass(
-            "identifier",
-            format!("check character {} matches", licence.id.check()),
-        );
+        r.pass_licence(&licence, what);
         Ok((licence, status))
     }
 
