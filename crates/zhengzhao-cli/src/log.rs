@@ -28,6 +28,9 @@ pub enum LogCommand {
         json: bool,
     },
     /// Print the log's verifier key, for auditors.
+    #[command(
+        after_help = "Example:\n  zhengzhao log vkey > log.vkey      (publish it: auditors check checkpoints with it)"
+    )]
     Vkey {
         #[command(flatten)]
         store: Store,

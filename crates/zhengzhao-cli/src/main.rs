@@ -5,6 +5,7 @@
 
 mod authority;
 mod catalog;
+mod demo;
 mod errors;
 mod export;
 mod grant;
@@ -37,6 +38,8 @@ const EXIT_CODES: &str =
 
 #[derive(Subcommand)]
 enum Command {
+    /// The demo: a district service centre on a registry of its own, in under a minute.
+    Demo(demo::DemoArgs),
     /// Check, explain and make GB/T 36904 licence identifiers.
     #[command(subcommand)]
     Id(id::IdCommand),
@@ -49,6 +52,9 @@ enum Command {
     /// Validate a licence against its type and sign it with its department's key.
     Sign(sign::SignArgs),
     /// List the stable error codes (the same in Rust, C and Python).
+    #[command(
+        after_help = "Examples:\n  zhengzhao errors\n  zhengzhao errors --json | jq '.[] | select(.family == \"signature\")'"
+    )]
     Errors {
         /// Print the table as JSON.
         #[arg(long)]
@@ -94,11 +100,20 @@ enum Command {
     Export(export::ExportArgs),
     /// A stored licence's QR code (亮证 / 扫码核验), as PNG or SVG.
     Qr(export::QrArgs),
+    /// Shell completions: `zhengzhao completions bash > /etc/bash_completion.d/zhengzhao`.
+    #[command(
+        after_help = "Examples:\n  zhengzhao completions bash > ~/.local/share/bash-completion/completions/zhengzhao\n  zhengzhao completions zsh > ~/.zfunc/_zhengzhao\n  zhengzhao completions fish > ~/.config/fish/completions/zhengzhao.fish"
+    )]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Demo(a) => demo::run(a),
         Command::Id(c) => id::run(c),
         Command::Catalog(c) => catalog::run(c),
         Command::Authority(c) => authority::run(c),
@@ -123,6 +138,39 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::export(a),
         Command::Qr(a) => export::qr(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "zhengzhao", &mut std::io::stdout());
+            output::Outcome::Ok
+        }
     };
     ExitCode::from(outcome as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command a user can run shows examples in its --help.
+    #[test]
+    fn every_command_has_examples() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            if cmd.get_subcommands().next().is_none() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !help.contains("Example") {
+                    missing.push(path.clone());
+                }
+            }
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "without examples: {missing:?}");
+    }
 }
