@@ -11,8 +11,10 @@ use zhengzhao_core::checkpoint::{self, Checkpoint};
 use zhengzhao_core::codes::{AreaCode, HolderCodeType, IdNumber, Uscc};
 use zhengzhao_core::identifier::{LicenceId, Strictness};
 use zhengzhao_core::licence::Licence;
+use zhengzhao_core::mapping::Mapping;
 use zhengzhao_core::merkle::{self, Hash, MemoryTree};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
+use zhengzhao_core::records::{Encoding, Format, Reader};
 use zhengzhao_core::verify::{Context, Verifier};
 use zhengzhao_core::{bundle, gbt36903, jcs, qr, statuslist, validate, vcjwt};
 
@@ -34,6 +36,7 @@ pub const TARGETS: &[Target] = &[
     ("vcjwt", vc_jwt),
     ("qr", qr_payload),
     ("gbt36903", flat_record),
+    ("import_rows", import_rows),
 ];
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
@@ -293,6 +296,82 @@ pub fn flat_record(data: &[u8]) {
         if let Ok(licence) = gbt36903::from_record(&record, &CATALOG) {
             let again = gbt36903::to_record(&licence).expect("a licence read from a record writes");
             assert_eq!(gbt36903::from_record(&again, &CATALOG).unwrap(), licence);
+        }
+    }
+}
+
+/// The mapping of `crates/zhengzhao-cli/tests/convert.rs`, for 特种设备安全管理和作业人员证.
+pub const IMPORT_MAPPING: &str = r#"
+[columns]
+number = "证书编号"
+holder_name = "姓名"
+holder_code = "身份证号码"
+issued_on = "发证日期"
+valid_until = "有效期至"
+[fields]
+XB = "性别"
+YXQZ = "有效期至"
+ZYXM = "作业项目"
+FZJG = "发证机关"
+PZRQ = "批准日期"
+ZP = "照片"
+[constants]
+issuer_name = "杭州市西湖区市场监督管理局"
+issuer_code = "11330106MB1742305K"
+"#;
+
+static MAPPINGS: LazyLock<[Mapping; 2]> = LazyLock::new(|| {
+    [
+        Mapping::from_toml(IMPORT_MAPPING).expect("the mapping reads"),
+        Mapping::default(),
+    ]
+});
+
+/// Legacy import files (CSV and JSON Lines, any encoding) through the reader and the mapping:
+/// every row ends as a record or as errors naming their row, and a record is a licence that
+/// satisfies its type.
+pub fn import_rows(data: &[u8]) {
+    let ty = CATALOG
+        .find("11100000MB0143028R107")
+        .expect("a built-in type");
+    for format in [Format::Csv, Format::Jsonl] {
+        for mapping in MAPPINGS.iter() {
+            let Ok(mut reader) = Reader::new(data, format, Encoding::Auto) else {
+                continue;
+            };
+            if format == Format::Csv && mapping.check_header(ty, reader.header()).is_err() {
+                continue;
+            }
+            let mut last = 0;
+            while let Ok(Some(row)) = reader.next_row() {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(e) => {
+                        assert!(e.row > last, "rows go forward");
+                        last = e.row;
+                        continue;
+                    }
+                };
+                assert!(row.row > last, "rows go forward");
+                last = row.row;
+                match mapping.apply(ty, &row) {
+                    Ok(record) => {
+                        let id = zhengzhao_core::identifier::LicenceId::new(
+                            &ty.code,
+                            record.issuer.code.as_ref(),
+                            "0000000001",
+                            1,
+                        )
+                        .expect("an identifier");
+                        validate::validate_against(ty, &record.to_licence(ty, id))
+                            .expect("a mapped record satisfies its type");
+                    }
+                    Err(errors) => {
+                        assert!(!errors.is_empty());
+                        assert!(errors.iter().all(|e| e.row == row.row));
+                    }
+                }
+            }
         }
     }
 }

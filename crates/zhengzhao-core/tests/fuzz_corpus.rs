@@ -100,3 +100,35 @@ fn the_log_corpora_hold_proofs_and_checkpoints_that_verify() {
         );
     }
 }
+
+#[test]
+fn the_import_corpus_holds_rows_that_import_and_rows_that_do_not() {
+    // Guards the seeds: the fuzzer starts from rows that reach the end of the mapping.
+    use zhengzhao_core::catalog::Catalog;
+    use zhengzhao_core::mapping::Mapping;
+    use zhengzhao_core::records::{Encoding, Format, Reader};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/import_rows");
+    let catalog = Catalog::builtin();
+    let ty = catalog.find("11100000MB0143028R107").unwrap();
+    let mapping = Mapping::from_toml(targets::IMPORT_MAPPING).unwrap();
+    let outcomes = |file: &str| {
+        let data = fs::read(dir.join(file)).unwrap();
+        let mut reader = Reader::new(&data[..], Format::Csv, Encoding::Auto).unwrap();
+        let (mut ok, mut bad) = (0, 0);
+        while let Some(row) = reader.next_row().unwrap() {
+            match row.map(|r| mapping.apply(ty, &r)) {
+                Ok(Ok(_)) => ok += 1,
+                _ => bad += 1,
+            }
+        }
+        (ok, bad)
+    };
+    assert_eq!(outcomes("good.csv"), (3, 0));
+    assert_eq!(outcomes("gbk.csv"), (3, 0));
+    let (ok, bad) = outcomes("bad-rows.csv");
+    assert_eq!(
+        (ok, bad),
+        (2, 4),
+        "a duplicate number is only found by the import"
+    );
+}
