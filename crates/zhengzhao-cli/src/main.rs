@@ -4,6 +4,7 @@
 //! error (the command could not do its work).
 
 mod authority;
+mod backup;
 mod catalog;
 mod demo;
 mod errors;
@@ -100,6 +101,10 @@ enum Command {
     Export(export::ExportArgs),
     /// A stored licence's QR code (亮证 / 扫码核验), as PNG or SVG.
     Qr(export::QrArgs),
+    /// Back the registry up into a new folder, while it serves.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new registry folder.
+    Restore(backup::RestoreArgs),
     /// Shell completions: `zhengzhao completions bash > /etc/bash_completion.d/zhengzhao`.
     #[command(
         after_help = "Examples:\n  zhengzhao completions bash > ~/.local/share/bash-completion/completions/zhengzhao\n  zhengzhao completions zsh > ~/.zfunc/_zhengzhao\n  zhengzhao completions fish > ~/.config/fish/completions/zhengzhao.fish"
@@ -138,6 +143,8 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::export(a),
         Command::Qr(a) => export::qr(a),
+        Command::Backup(a) => backup::backup(a),
+        Command::Restore(a) => backup::restore(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "zhengzhao", &mut std::io::stdout());

@@ -366,3 +366,33 @@ fn every_export_format_reads_back() {
         "{v}"
     );
 }
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let e = Env::new();
+    e.write("one.csv", &format!("{HEADER}\n{}\n", rows(4, 2).join("\n")));
+    e.import("one.csv", 0);
+    let b = e.json(&["backup", "bk"], 0);
+    assert_eq!(b["log_size"], 2);
+    let r = e.json(&["restore", "bk", "--data", "restored"], 0);
+    assert_eq!(r["log_size"], 2);
+    let again = e.json(
+        &[
+            "import",
+            "one.csv",
+            "--type",
+            TYPE,
+            "--mapping",
+            "mapping.toml",
+            "--data",
+            "restored",
+        ],
+        0,
+    );
+    assert_eq!(
+        again["summary"]["present"], 2,
+        "the restored registry has both licences"
+    );
+    let v = e.json(&["backup", "bk"], 2);
+    assert_eq!(v["code"], "ZZ-E-STORE-007");
+}

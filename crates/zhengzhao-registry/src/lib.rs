@@ -9,6 +9,7 @@
 //!   [`Registry::withdraw`], [`Registry::cancel`], [`Registry::transfer_out`].
 //! - Bulk import of legacy records ([`import`]): [`Registry::import`]; export in the interchange
 //!   formats ([`export`]): [`Registry::export`].
+//! - Online backup and restore ([`backup`]): [`Registry::backup`], [`Registry::restore`].
 //! - Grants and consent ([`grant`]).
 //! - Offline bundles for auditors ([`bundle`]): [`Registry::bundle`].
 //! - The lookup path (用证, [`window`]): [`Registry::lookup`] and [`Registry::lookup_many`].
@@ -21,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod backup;
 pub mod bundle;
 pub mod error;
 pub mod event;
