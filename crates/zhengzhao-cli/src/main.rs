@@ -6,6 +6,7 @@
 mod authority;
 mod backup;
 mod catalog;
+mod check;
 mod demo;
 mod errors;
 mod export;
@@ -101,6 +102,8 @@ enum Command {
     Export(export::ExportArgs),
     /// A stored licence's QR code (亮证 / 扫码核验), as PNG or SVG.
     Qr(export::QrArgs),
+    /// The integrity check: every licence, index entry and log event.
+    Check(check::CheckArgs),
     /// Back the registry up into a new folder, while it serves.
     Backup(backup::BackupArgs),
     /// Restore a backup into a new registry folder.
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::export(a),
         Command::Qr(a) => export::qr(a),
+        Command::Check(a) => check::run(a),
         Command::Backup(a) => backup::backup(a),
         Command::Restore(a) => backup::restore(a),
         Command::Completions { shell } => {

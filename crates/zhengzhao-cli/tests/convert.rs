@@ -395,4 +395,9 @@ fn backup_and_restore_from_the_command_line() {
     );
     let v = e.json(&["backup", "bk"], 2);
     assert_eq!(v["code"], "ZZ-E-STORE-007");
+    let c = e.json(&["check", "--data", "restored"], 0);
+    assert_eq!(c["ok"], true, "{c}");
+    assert_eq!(c["report"]["licences"], 2);
+    let v = e.json(&["check", "--data", "nowhere"], 2);
+    assert_eq!(v["code"], "ZZ-E-STORE-002");
 }

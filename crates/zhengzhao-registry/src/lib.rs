@@ -9,7 +9,8 @@
 //!   [`Registry::withdraw`], [`Registry::cancel`], [`Registry::transfer_out`].
 //! - Bulk import of legacy records ([`import`]): [`Registry::import`]; export in the interchange
 //!   formats ([`export`]): [`Registry::export`].
-//! - Online backup and restore ([`backup`]): [`Registry::backup`], [`Registry::restore`].
+//! - Online backup and restore ([`backup`]): [`Registry::backup`], [`Registry::restore`]; the
+//!   integrity check ([`check`]): [`Registry::check`].
 //! - Grants and consent ([`grant`]).
 //! - Offline bundles for auditors ([`bundle`]): [`Registry::bundle`].
 //! - The lookup path (用证, [`window`]): [`Registry::lookup`] and [`Registry::lookup_many`].
@@ -24,6 +25,7 @@
 
 pub mod backup;
 pub mod bundle;
+pub mod check;
 pub mod error;
 pub mod event;
 pub mod export;
