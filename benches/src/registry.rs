@@ -2,7 +2,8 @@
 //! persons with one licence of each of 10 person types, issued by one department, and a using
 //! organisation granted the 10 types.
 //!
-//! It lives in `$CARGO_TARGET_DIR/bench-data/registry-1m` (made anew when incomplete).
+//! It lives in `$CARGO_TARGET_DIR/bench-data/registry-1m` (made anew when incomplete, or of an
+//! older schema).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use zhengzhao_core::keys::Algorithm;
 use zhengzhao_core::keystore::AuthorityDir;
 use zhengzhao_core::licence::{Holder, Issuer};
 use zhengzhao_core::sample::Sampler;
+use zhengzhao_registry::layout;
 use zhengzhao_registry::{
     CachedSigners, IssueRequest, Options, Registry, UseContext, WalSync, WindowRequest,
 };
@@ -101,7 +103,11 @@ pub fn million() -> BenchRegistry {
     let issuer = sampler.issuer("杭州市西湖区市场监督管理局");
     let org = sampler.issuer("杭州市西湖区行政服务中心").code;
     let types = person_types();
-    if !done.exists() {
+    // The marker holds the schema version it was made with: a registry of an older layout is
+    // made anew.
+    let current = std::fs::read_to_string(&done).ok().as_deref()
+        == Some(layout::SCHEMA_VERSION.to_string().as_str());
+    if !current {
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&base).unwrap();
         AuthorityDir::init(
@@ -123,9 +129,9 @@ pub fn million() -> BenchRegistry {
         types,
         org,
     };
-    if !done.exists() {
+    if !current {
         generate(&b, &mut sampler);
-        std::fs::write(&done, b"").unwrap();
+        std::fs::write(&done, layout::SCHEMA_VERSION.to_string()).unwrap();
     }
     b
 }
