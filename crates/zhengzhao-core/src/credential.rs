@@ -233,10 +233,21 @@ fn read_credential<J: JsonRead>(
             "'issuer' does not name the issuing department in credentialSubject",
         ));
     }
-    if field("validFrom") != Some(valid_from(licence.validity.from).as_str()) {
+    // The same comparisons as with `valid_from` and `valid_until`, without writing them.
+    let is_time = |text: Option<&str>, d: Date, time: &str| {
+        text.and_then(|t| t.strip_suffix(CST))
+            .and_then(|t| t.strip_suffix(time))
+            .is_some_and(|day| date::is_formatted(day, d))
+    };
+    if !is_time(field("validFrom"), licence.validity.from, "T00:00:00") {
         return Err(err("'validFrom' does not match the licence's validity"));
     }
-    if field("validUntil") != licence.validity.until.map(valid_until).as_deref() {
+    let until_matches = match (field("validUntil"), licence.validity.until) {
+        (None, None) => true,
+        (text @ Some(_), Some(d)) => is_time(text, d, "T23:59:59"),
+        _ => false,
+    };
+    if !until_matches {
         return Err(err("'validUntil' does not match the licence's validity"));
     }
     let status = match doc.get("credentialStatus") {

@@ -37,21 +37,36 @@ pub fn parse(s: &str) -> Option<Date> {
 
 /// Formats as `yyyy-MM-dd`.
 pub fn format(d: Date) -> String {
-    match u32::try_from(d.year()) {
-        Ok(year) if year <= 9999 => {
-            let mut s = String::with_capacity(10);
-            for n in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
-                s.push(char::from(b'0' + n as u8));
-            }
-            for n in [u8::from(d.month()), d.day()] {
-                s.push('-');
-                s.push(char::from(b'0' + n / 10));
-                s.push(char::from(b'0' + n % 10));
-            }
-            s
-        }
-        _ => d.format(ISO).expect("a Date always formats"),
+    match ascii(d) {
+        // ASCII digits and dashes.
+        Some(b) => String::from_utf8(b.to_vec()).expect("ASCII"),
+        None => d.format(ISO).expect("a Date always formats"),
     }
+}
+
+/// Whether `s` is `d` formatted as [`format`] does, without formatting it.
+pub(crate) fn is_formatted(s: &str, d: Date) -> bool {
+    match ascii(d) {
+        Some(b) => s.as_bytes() == b,
+        None => s == format(d),
+    }
+}
+
+/// `yyyy-MM-dd` of a date of the years 0–9999.
+fn ascii(d: Date) -> Option<[u8; 10]> {
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let mut b = [b'-'; 10];
+    for (i, n) in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10]
+        .into_iter()
+        .enumerate()
+    {
+        b[i] = b'0' + n as u8;
+    }
+    for (i, n) in [(5, u8::from(d.month())), (8, d.day())] {
+        b[i] = b'0' + n / 10;
+        b[i + 1] = b'0' + n % 10;
+    }
+    Some(b)
 }
 
 #[cfg(test)]
@@ -66,7 +81,10 @@ mod tests {
             assert_eq!(format(d), d.format(ISO).unwrap());
             // Negative years take eleven characters, which `parse` refuses.
             assert_eq!(parse(&format(d)), (d.year() >= 0).then_some(d));
-            d = d.next_day().unwrap();
+            assert!(is_formatted(&format(d), d));
+            let next = d.next_day().unwrap();
+            assert!(!is_formatted(&format(d), next) && !is_formatted(&format(next), d));
+            d = next;
         }
         for s in [
             "2023-02-29",

@@ -19,6 +19,17 @@ pub const ROOT: &str = "1.2.156.3005.2";
 /// The alphabet of the check character, valued 0–35.
 const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+/// Each byte's value in [`ALPHABET`] (0 for any other byte, as callers never pass one).
+const VALUES: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Serial lengths accepted in strict mode (what real issuers write) and in lenient mode.
 const STRICT_SERIAL: std::ops::RangeInclusive<usize> = 7..=32;
 const LENIENT_SERIAL: std::ops::RangeInclusive<usize> = 1..=32;
@@ -158,9 +169,17 @@ impl TypeCode {
             )));
         }
         let (authority, seq) = s.split_at(18);
+        // Checked in place; `Uscc::parse` says what is wrong with a code that fails its check.
         match strictness {
-            Strictness::Strict => Uscc::parse(authority),
-            Strictness::Lenient => Uscc::parse_legacy(authority),
+            Strictness::Strict if Uscc::check_legacy(authority).is_ok() => {
+                if Uscc::check_valid(authority) {
+                    Ok(())
+                } else {
+                    Uscc::parse(authority).map(drop)
+                }
+            }
+            Strictness::Strict => Uscc::parse(authority).map(drop),
+            Strictness::Lenient => Uscc::check_legacy(authority),
         }
         .map_err(|e| err(format!("defining authority code: {e}")))?;
         if !seq.bytes().all(|c| c.is_ascii_digit()) {
@@ -276,12 +295,18 @@ impl LicenceId {
             .ok_or_else(|| IdError::Syntax {
                 reason: format!("does not start with '{ROOT}.'"),
             })?;
-        let parts: Vec<&str> = rest.split('.').collect();
-        if parts.len() != 5 {
+        let mut parts = [""; 5];
+        let mut n = 0;
+        for part in rest.split('.') {
+            if let Some(p) = parts.get_mut(n) {
+                *p = part;
+            }
+            n += 1;
+        }
+        if n != 5 {
             return Err(IdError::Syntax {
                 reason: format!(
-                    "{} segments after the root, expected 5 (type.issuer.serial.version.check)",
-                    parts.len()
+                    "{n} segments after the root, expected 5 (type.issuer.serial.version.check)"
                 ),
             });
         }
@@ -399,8 +424,8 @@ impl LicenceId {
     /// own MOD 37,36 check does not catch every adjacent transposition, the code's check does.
     pub fn leniencies(&self) -> Vec<String> {
         let mut w = Vec::new();
-        let authority = self.type_code.authority();
-        if !authority.is_check_valid() {
+        let authority = &self.type_code.0[..18];
+        if !Uscc::check_valid(authority) {
             w.push(format!(
                 "type code: the defining authority code {authority} fails the GB 32100 check"
             ));
@@ -474,7 +499,7 @@ fn parse_version(s: &str) -> Result<u16, IdError> {
 pub fn check_char(segments: &[&str]) -> char {
     let mut p: u32 = 36;
     for c in segments.iter().flat_map(|s| s.bytes()) {
-        let v = ALPHABET.iter().position(|&a| a == c).unwrap_or(0) as u32;
+        let v = u32::from(VALUES[c as usize]);
         let mut s = (p + v) % 36;
         if s == 0 {
             s = 36;

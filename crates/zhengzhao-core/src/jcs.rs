@@ -291,14 +291,40 @@ const CANONICAL_MAX_DEPTH: usize = 64;
 /// written as JCS writes them, and members in strictly increasing JCS order (so no duplicates).
 pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
     let text = std::str::from_utf8(json).ok()?;
+    // The stacks are kept, empty, for the thread's next document: with their space.
+    let (members, items) = SCRATCH.take();
     let mut p = CanonicalParser {
         text,
         i: 0,
-        members: Vec::with_capacity(32),
-        items: Vec::with_capacity(8),
+        members: recycle(members),
+        items: recycle(items),
     };
-    let v = p.value(0)?;
-    (p.i == text.len()).then_some(v)
+    p.members.reserve(32);
+    p.items.reserve(8);
+    let v = p.value(0);
+    if p.members.capacity() <= SCRATCH_MAX && p.items.capacity() <= SCRATCH_MAX {
+        SCRATCH.set((recycle(p.members), recycle(p.items)));
+    }
+    v.filter(|_| p.i == text.len())
+}
+
+/// The parser's stacks between documents, always empty.
+type Scratch<'a> = (Vec<(&'a str, Canonical<'a>)>, Vec<Canonical<'a>>);
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch<'static>> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// Stacks larger than this (in entries) are not kept.
+const SCRATCH_MAX: usize = 4096;
+
+/// An emptied vector as one of another element type of the same layout (here: the same type
+/// with other lifetimes), keeping its allocation: the standard library collects a mapped
+/// `into_iter` in place.
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("empty")).collect()
 }
 
 struct CanonicalParser<'a> {
@@ -694,6 +720,23 @@ mod tests {
     fn keys_sort_by_utf16_code_units() {
         // U+1F600 (a surrogate pair, D83D DE00) sorts before U+FB01 in UTF-16, after it in UTF-8.
         assert_eq!(c(r#"{"\ufb01":1,"😀":2,"a":3}"#), r#"{"a":3,"😀":2,"ﬁ":1}"#);
+    }
+
+    #[test]
+    fn the_parser_stacks_are_kept_between_documents() {
+        let v: Vec<(&str, Canonical<'_>)> = Vec::with_capacity(100);
+        let ptr = v.as_ptr() as usize;
+        let w: Vec<(&'static str, Canonical<'static>)> = recycle(v);
+        assert_eq!((w.as_ptr() as usize, w.capacity()), (ptr, 100));
+        for _ in 0..3 {
+            let doc = br#"{"a":[1,2,{"b":"c"}],"d":{"e":null}}"#;
+            let v = parse_canonical(doc).unwrap();
+            assert_eq!(
+                v.get("d").and_then(|d| d.get("e")).map(|e| e.raw),
+                Some("null")
+            );
+            assert!(parse_canonical(br#"{"a":1}x"#).is_none());
+        }
     }
 
     #[test]

@@ -428,13 +428,9 @@ impl Verifier {
         ctx: &Context<'_>,
     ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
         let cert = self.find_certificate(&prepared.verification_method, ctx)?;
-        self.validate(
-            cert,
-            &[],
-            ctx,
-            prepared.suite.algorithm(),
-            &format!("the proof uses {}", prepared.suite.name()),
-        )
+        self.validate(cert, &[], ctx, prepared.suite.algorithm(), || {
+            format!("the proof uses {}", prepared.suite.name())
+        })
     }
 
     /// The certificate of a token: `x5c[0]` (which `kid`, if given, must name), or the one
@@ -472,13 +468,9 @@ impl Verifier {
             }
         };
         let intermediates = x5c.get(1..).unwrap_or(&[]);
-        self.validate(
-            cert,
-            intermediates,
-            ctx,
-            header.alg.key_algorithm(),
-            &format!("the JWS alg is {}", header.alg.name()),
-        )
+        self.validate(cert, intermediates, ctx, header.alg.key_algorithm(), || {
+            format!("the JWS alg is {}", header.alg.name())
+        })
     }
 
     /// The certificate a `urn:zz:cert:sha256:…` method names, from the bundle or trust store.
@@ -513,21 +505,19 @@ impl Verifier {
         extra: &[Certificate],
         ctx: &Context<'_>,
         algorithm: crate::keys::Algorithm,
-        uses: &str,
+        uses: impl FnOnce() -> String,
     ) -> Result<Arc<ValidatedSigner>, (ErrorCode, String)> {
         // Intermediates may come from the bundle, the trust store or the token; the signer
         // among them is harmless (it never issues itself). Copied only when several sources
         // have certificates.
-        let sources: Vec<&[Certificate]> = [ctx.certificates, self.known.as_slice(), extra]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
+        let sources = [ctx.certificates, self.known.as_slice(), extra];
+        let mut given = sources.iter().filter(|s| !s.is_empty());
         let combined: Vec<Certificate>;
-        let intermediates: &[Certificate] = match sources.as_slice() {
-            [] => &[],
-            [one] => one,
-            more => {
-                combined = more.concat();
+        let intermediates: &[Certificate] = match (given.next(), given.next()) {
+            (None, _) => &[],
+            (Some(one), None) => one,
+            (Some(_), Some(_)) => {
+                combined = sources.concat();
                 &combined
             }
         };
@@ -539,8 +529,9 @@ impl Verifier {
             return Err((
                 ErrorCode::CertAlgorithm,
                 format!(
-                    "the certificate holds a {} key but {uses}",
+                    "the certificate holds a {} key but {}",
                     signer.public_key.algorithm(),
+                    uses(),
                 ),
             ));
         }

@@ -6,6 +6,23 @@ const WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 ];
 
+/// Each byte's value in [`ALPHABET`], or `NOT_IN_ALPHABET`.
+const NOT_IN_ALPHABET: u8 = 0xff;
+const VALUES: [u8; 256] = {
+    let mut t = [NOT_IN_ALPHABET; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Whether `s` is 18 characters of the alphabet (the format [`Uscc::parse_legacy`] accepts).
+fn well_formed(s: &str) -> bool {
+    s.len() == 18 && s.bytes().all(|c| VALUES[c as usize] != NOT_IN_ALPHABET)
+}
+
 /// A 统一社会信用代码 (unified social credit code, GB 32100-2015).
 ///
 /// [`Uscc::parse`] requires the check character to match. Some codes issued in early pilot areas
@@ -42,6 +59,15 @@ impl Uscc {
     /// Parses a code that may fail the check (legacy pilot-area codes): only the length and the
     /// alphabet are checked.
     pub fn parse_legacy(s: &str) -> Result<Uscc, CodeError> {
+        Self::check_legacy(s)?;
+        Ok(Uscc(s.to_owned()))
+    }
+
+    /// What [`Uscc::parse_legacy`] checks, without keeping the code.
+    pub(crate) fn check_legacy(s: &str) -> Result<(), CodeError> {
+        if well_formed(s) {
+            return Ok(());
+        }
         let err = |reason: String| CodeError::UsccFormat {
             value: s.to_owned(),
             reason,
@@ -60,7 +86,13 @@ impl Uscc {
                 i + 1
             )));
         }
-        Ok(Uscc(s.to_owned()))
+        // Not reached: 18 characters of the alphabet are well formed.
+        Ok(())
+    }
+
+    /// Whether the GB 32100 check character of a well-formed code matches.
+    pub(crate) fn check_valid(s: &str) -> bool {
+        check_char(&s.as_bytes()[..17]) == s.as_bytes()[17] as char
     }
 
     /// Stored data is accepted as written: the check is a matter for validation, which warns.
@@ -70,7 +102,7 @@ impl Uscc {
 
     /// Whether the GB 32100 check character matches.
     pub fn is_check_valid(&self) -> bool {
-        check_char(&self.0.as_bytes()[..17]) == self.0.as_bytes()[17] as char
+        Self::check_valid(&self.0)
     }
 
     /// Completes 17 characters of the alphabet into a code with its check character.
@@ -98,7 +130,8 @@ fn check_char(first17: &[u8]) -> char {
     let sum: u32 = first17
         .iter()
         .zip(WEIGHTS)
-        .map(|(&c, w)| ALPHABET.iter().position(|&a| a == c).unwrap_or(0) as u32 * w)
+        // Outside the alphabet (never the case for a parsed code) counts as 0.
+        .map(|(&c, w)| u32::from(VALUES[c as usize] % NOT_IN_ALPHABET) * w)
         .sum();
     ALPHABET[((31 - sum % 31) % 31) as usize] as char
 }
@@ -131,6 +164,19 @@ mod tests {
                 ..
             }) => {}
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_alphabet() {
+        for b in 0..=255u8 {
+            let s = format!("11100000000013338{}", b as char);
+            let in_alphabet = ALPHABET.contains(&b);
+            assert_eq!(well_formed(&s), in_alphabet, "{b}");
+            assert_eq!(Uscc::check_legacy(&s).is_ok(), in_alphabet, "{b}");
+            if in_alphabet {
+                assert_eq!(Uscc::check_valid(&s), b == b'W', "{b}");
+            }
         }
     }
 
