@@ -27,6 +27,20 @@ pub enum LogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Take a window process's use journal into the log (run by the writer, on a timer).
+    #[command(
+        after_help = "Example:\n  zhengzhao log ingest --from /var/lib/zhengzhao/window-1\n\nA window process that opened the registry as a read-only secondary journals its uses in its\nown folder; this appends them to the log, each exactly once."
+    )]
+    Ingest {
+        #[command(flatten)]
+        store: Store,
+        /// The secondary's folder.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the log's verifier key, for auditors.
     #[command(
         after_help = "Example:\n  zhengzhao log vkey > log.vkey      (publish it: auditors check checkpoints with it)"
@@ -107,6 +121,22 @@ pub fn run(c: LogCommand) -> Outcome {
                     output::json(&v);
                 } else {
                     out!("{}", note.trim_end());
+                }
+                Ok(())
+            })();
+            finish(r, json)
+        }
+        LogCommand::Ingest { store, from, json } => {
+            let r = (|| {
+                let reg = store.open()?;
+                let n = reg.ingest_uses(&from).map_err(failure)?;
+                if json {
+                    output::json(&json!({ "ingested": n, "log_size": reg.log_len() }));
+                } else {
+                    out!(
+                        "took {n} use event(s) into the log ({} events)",
+                        reg.log_len()
+                    );
                 }
                 Ok(())
             })();

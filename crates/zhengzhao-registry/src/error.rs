@@ -56,7 +56,7 @@ pub enum RegistryError {
         reason: String,
     },
     /// A write on a read-only secondary.
-    #[error("{path}: this handle is a read-only secondary: writes, and lookups (which log a use), go to the registry's writer")]
+    #[error("{path}: this handle is a read-only secondary: writes go to the registry's writer")]
     ReadOnly {
         /// The registry folder.
         path: String,

@@ -32,6 +32,7 @@ pub mod export;
 pub mod grant;
 pub mod import;
 pub mod issue;
+pub mod journal;
 pub mod layout;
 pub mod log;
 pub mod options;

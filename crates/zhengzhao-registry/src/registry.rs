@@ -50,13 +50,13 @@ pub const STATUS_LIST_ENTRIES: u64 = StatusList::MIN_ENTRIES;
 /// or another, fails with `ZZ-E-STORE-004` while the first is open.
 pub struct Registry {
     pub(crate) db: DB,
-    /// A read-only secondary instance ([`Registry::open_secondary`]).
-    secondary: bool,
+    /// For a read-only secondary ([`Registry::open_secondary`]): its use journal.
+    pub(crate) journal: Option<Mutex<crate::journal::Journal>>,
     dir: PathBuf,
     pub(crate) secret: HolderSecret,
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) signers: Option<Arc<dyn SignerSource>>,
-    sync: WalSync,
+    pub(crate) sync: WalSync,
     pub(crate) writer: Mutex<Writer>,
     pub(crate) grants: RwLock<HashMap<Vec<u8>, GrantRecord>>,
     pub(crate) log_key: SigningKey,
@@ -206,7 +206,7 @@ impl Registry {
         })();
         match made {
             Ok((db, secret, log_key, origin)) => {
-                Registry::finish_open(dir, db, secret, log_key, origin, options, false)
+                Registry::finish_open(dir, db, secret, log_key, origin, options, None)
             }
             Err(e) => {
                 // The folder was empty: what is in it now is ours.
@@ -230,10 +230,10 @@ impl Registry {
     /// sees what the writer had written when it was opened, and more after each
     /// [`Registry::catch_up`].
     ///
-    /// A secondary answers every read (documents, statuses, [`Registry::answer_with`] and the
-    /// other unlogged answers, the log and its proofs) and refuses every write with
-    /// `ZZ-E-STORE-008`; that includes [`Registry::lookup`], since a use must be logged by the
-    /// writer.
+    /// A secondary answers every read, lookups included: it writes their use events to a
+    /// journal in `secondary`, which the writer takes into the log with
+    /// [`Registry::ingest_uses`] (see [`crate::journal`]). It refuses every other write with
+    /// `ZZ-E-STORE-008`.
     pub fn open_secondary(
         dir: &Path,
         secondary: &Path,
@@ -246,7 +246,7 @@ impl Registry {
     /// Brings a secondary up to date with what the writer has written since (a no-op on the
     /// writer itself): the database, the grants and the log's tree.
     pub fn catch_up(&self) -> Result<(), RegistryError> {
-        if !self.secondary {
+        if self.journal.is_none() {
             return Ok(());
         }
         self.db.try_catch_up_with_primary()?;
@@ -261,12 +261,12 @@ impl Registry {
 
     /// Whether this handle is a read-only secondary ([`Registry::open_secondary`]).
     pub fn is_secondary(&self) -> bool {
-        self.secondary
+        self.journal.is_some()
     }
 
     /// Refuses a write on a secondary.
     pub(crate) fn writable(&self) -> Result<(), RegistryError> {
-        if self.secondary {
+        if self.journal.is_some() {
             return Err(RegistryError::ReadOnly {
                 path: self.dir.display().to_string(),
             });
@@ -336,15 +336,7 @@ impl Registry {
             Some(v) => String::from_utf8(v).map_err(|_| corrupt("meta log-origin", "not UTF-8"))?,
         };
         let log_key = log::load_key(dir)?;
-        Registry::finish_open(
-            dir,
-            db,
-            secret,
-            log_key,
-            origin,
-            options,
-            secondary.is_some(),
-        )
+        Registry::finish_open(dir, db, secret, log_key, origin, options, secondary)
     }
 
     fn finish_open(
@@ -354,12 +346,16 @@ impl Registry {
         log_key: SigningKey,
         log_origin: String,
         options: Options,
-        secondary: bool,
+        secondary: Option<&Path>,
     ) -> Result<Registry, RegistryError> {
+        let journal = match secondary {
+            Some(folder) => Some(Mutex::new(crate::journal::Journal::open(folder)?)),
+            None => None,
+        };
         let (next_seq, grants) = read_state(&db)?;
         let mut registry = Registry {
             db,
-            secondary,
+            journal,
             dir: dir.to_path_buf(),
             secret,
             catalog: options.catalog,

@@ -431,10 +431,18 @@ impl Registry {
                     .collect(),
             }));
         }
-        if !events.is_empty() {
-            let guard = self.lock_writer();
-            self.commit(guard, WriteBatch::default(), &events, |_| {})?;
+        if events.is_empty() {
+            return Ok(());
         }
+        if let Some(journal) = &self.journal {
+            // A secondary cannot write the log: the writer takes its journal in.
+            return journal
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .append(&events, self.sync);
+        }
+        let guard = self.lock_writer();
+        self.commit(guard, WriteBatch::default(), &events, |_| {})?;
         Ok(())
     }
 

@@ -68,7 +68,6 @@ fn a_secondary_reads_what_the_writer_wrote_after_catching_up_and_writes_nothing(
     };
     let r = f.request_today(&ty, &holder);
     read_only(sec.issue(&r).unwrap_err());
-    read_only(sec.lookup(&req).unwrap_err());
     read_only(sec.checkpoint().unwrap_err());
     read_only(
         sec.add_grant(&org, &ty.code, years_ahead(1), "管理员", "")
@@ -96,4 +95,68 @@ fn a_secondary_of_a_folder_that_is_not_a_registry_is_refused() {
     )
     .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StorageNotRegistry);
+}
+
+#[test]
+fn a_secondarys_lookups_are_journaled_and_the_writer_logs_them_once() {
+    let mut f = Fixture::new();
+    let ty = person_type();
+    let org = org(1);
+    f.reg()
+        .add_grant(&org, &ty.code, years_ahead(1), "管理员", "")
+        .unwrap();
+    let holder = f.person();
+    let r = f.request_today(&ty, &holder);
+    let issued = f.reg().issue(&r).unwrap();
+    let folder = f.tmp.path().join("window-1");
+    let sec = Registry::open_secondary(&f.dir, &folder, Options::new()).unwrap();
+    let req = window(&holder, &[&ty], &org);
+    for _ in 0..3 {
+        let ans = sec.lookup(&req).unwrap();
+        assert_eq!(ans[0].document(), Some(&issued.document[..]));
+    }
+    let before = f.reg().log_len();
+    assert_eq!(sec.log_len(), before, "nothing is written by the secondary");
+    assert_eq!(f.reg().ingest_uses(&folder).unwrap(), 3);
+    assert_eq!(f.reg().log_len(), before + 3);
+    assert_eq!(
+        f.reg().ingest_uses(&folder).unwrap(),
+        0,
+        "each use is logged once"
+    );
+    // The logged events are the window's uses, as the writer would have logged them.
+    let events = f.reg().events(before, before + 3).unwrap();
+    for (_, e) in &events {
+        let v: serde_json::Value = serde_json::from_slice(e).unwrap();
+        assert_eq!(v["kind"], "use");
+        assert_eq!(v["answers"][0]["id"], issued.id.as_ref());
+    }
+    // A line cut short by a crash waits; its end arrives; then it is taken in.
+    let journal = folder.join(zhengzhao_registry::journal::JOURNAL_FILE);
+    sec.lookup(&req).unwrap();
+    let whole = std::fs::read(&journal).unwrap();
+    let last_start = whole[..whole.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    std::fs::write(&journal, &whole[..last_start + 10]).unwrap();
+    assert_eq!(f.reg().ingest_uses(&folder).unwrap(), 0);
+    std::fs::write(&journal, &whole).unwrap();
+    assert_eq!(f.reg().ingest_uses(&folder).unwrap(), 1);
+    // A journal altered to hold something else than use events is refused, nothing logged.
+    let len = f.reg().log_len();
+    let mut bad = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    std::io::Write::write_all(&mut bad, b"{\"kind\":\"issue\",\"id\":\"forged\"}\n").unwrap();
+    let e = f.reg().ingest_uses(&folder).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::StorageCorrupt);
+    assert_eq!(f.reg().log_len(), len);
+    // The writer's checkpoint covers the window's uses; a secondary cannot ingest.
+    assert_eq!(
+        sec.ingest_uses(&folder).unwrap_err().code(),
+        ErrorCode::StorageReadOnly
+    );
 }
