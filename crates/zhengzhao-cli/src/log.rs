@@ -48,6 +48,9 @@ pub enum LogCommand {
     Vkey {
         #[command(flatten)]
         store: Store,
+        /// Print it as JSON, with the log's origin.
+        #[arg(long)]
+        json: bool,
     },
     /// Prove that an event is in the log (inclusion), or that an older log is a prefix of the
     /// current one (consistency, with --from).
@@ -142,12 +145,18 @@ pub fn run(c: LogCommand) -> Outcome {
             })();
             finish(r, json)
         }
-        LogCommand::Vkey { store } => finish(
+        LogCommand::Vkey { store, json } => finish(
             (|| {
-                out!("{}", store.open()?.log_vkey().map_err(failure)?);
+                let reg = store.open()?;
+                let vkey = reg.log_vkey().map_err(failure)?;
+                if json {
+                    output::json(&json!({ "vkey": vkey, "origin": reg.log_origin() }));
+                } else {
+                    out!("{vkey}");
+                }
                 Ok(())
             })(),
-            false,
+            json,
         ),
         LogCommand::Prove {
             store,

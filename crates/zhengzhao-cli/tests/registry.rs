@@ -171,6 +171,9 @@ fn issue_grant_lookup_revoke_and_audit() {
             .clone(),
     )
     .unwrap();
+    let vj = e.json(&["log", "vkey"], 0);
+    assert_eq!(vj["vkey"].as_str(), Some(vkey.trim()));
+    assert_eq!(vj["origin"], "zzk.xihu.example/test");
     let proof = e
         .zz()
         .args(["log", "prove", "0"])
