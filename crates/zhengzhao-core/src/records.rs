@@ -197,9 +197,12 @@ impl<R: Read> Reader<R> {
         let mut encoding = encoding;
         let inner = match format {
             Format::Csv => {
+                // Records end at `\n` only (CRLF is read as LF): a stray `\r` inside a row
+                // stays in its cell instead of splitting the row in two.
                 let mut reader = csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(false)
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .from_reader(Lf::new(source));
                 let mut raw = csv::ByteRecord::new();
                 let found = reader
@@ -584,6 +587,16 @@ mod tests {
         let out = rows(&text, Format::Jsonl, Encoding::Utf8);
         assert_eq!(out[0].as_ref().unwrap_err().rule, "json");
         assert_eq!(out[1].as_ref().unwrap().get("a"), Some("b"));
+    }
+
+    #[test]
+    fn a_stray_carriage_return_stays_in_its_cell() {
+        // Found by the import_rows fuzzer: a lone CR split the row and repeated its number.
+        let out = rows(b"a,b\r\n1,2\r3\r\n4,5\n", Format::Csv, Encoding::Utf8);
+        let rows: Vec<_> = out.iter().map(|r| r.as_ref().unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].row, rows[0].get("b")), (2, Some("2\r3")));
+        assert_eq!((rows[1].row, rows[1].get("a")), (3, Some("4")));
     }
 
     #[test]
