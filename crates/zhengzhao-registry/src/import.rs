@@ -13,7 +13,7 @@
 //! use zhengzhao_registry::import::{ImportOptions, Observer};
 //! use zhengzhao_core::{mapping::Mapping, records::Format};
 //! let file = std::fs::File::open("存量-食品经营许可证.csv").expect("the file");
-//! let options = ImportOptions::new("11100000MB0327169U084".parse()?, Mapping::default(), Format::Csv);
+//! let options = ImportOptions::new("11100000MB0143028R104".parse()?, Mapping::default(), Format::Csv);
 //! struct Print;
 //! impl Observer for Print {
 //!     fn rejected(&mut self, e: &zhengzhao_core::records::RowError) { eprintln!("{e}"); }
