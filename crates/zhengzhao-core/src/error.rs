@@ -276,6 +276,8 @@ error_codes! {
     StorageCorrupt = 2506, "ZZ-E-STORE-006", Storage, "a stored record is corrupt", "restore the registry from a backup and report the record named in the message";
     /// A registry cannot be created in a folder that is not empty.
     StorageExists = 2507, "ZZ-E-STORE-007", Storage, "the folder is not empty: a registry is created in a new or empty folder", "choose a new folder, or open the existing registry";
+    /// A write (or a logged lookup) on a read-only secondary instance.
+    StorageReadOnly = 2508, "ZZ-E-STORE-008", Storage, "the registry handle is a read-only secondary", "write, and look up with logging, through the process that opened the registry for writing; secondaries answer unlogged reads";
 
     /// No licence with this identifier in the registry.
     LicenceNotFound = 2601, "ZZ-E-LIFE-001", Lifecycle, "no licence with this identifier in the registry", "check the identifier; look licences up by holder with the lookup call";

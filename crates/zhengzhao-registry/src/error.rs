@@ -55,6 +55,12 @@ pub enum RegistryError {
         /// What is wrong.
         reason: String,
     },
+    /// A write on a read-only secondary.
+    #[error("{path}: this handle is a read-only secondary: writes, and lookups (which log a use), go to the registry's writer")]
+    ReadOnly {
+        /// The registry folder.
+        path: String,
+    },
     /// A stored record does not decode.
     #[error("corrupt {what} record: {reason}")]
     Corrupt {
@@ -156,6 +162,7 @@ impl Coded for RegistryError {
             RegistryError::Locked { .. } => ErrorCode::StorageLocked,
             RegistryError::Secret { .. } => ErrorCode::StorageSecret,
             RegistryError::Corrupt { .. } => ErrorCode::StorageCorrupt,
+            RegistryError::ReadOnly { .. } => ErrorCode::StorageReadOnly,
             RegistryError::Exists { .. } => ErrorCode::StorageExists,
             RegistryError::Io { .. } => ErrorCode::Io,
             RegistryError::NotFound { .. } => ErrorCode::LicenceNotFound,

@@ -316,6 +316,7 @@ impl Registry {
         &self,
         requests: &[IssueRequest],
     ) -> Result<Vec<Result<Issued, RegistryError>>, RegistryError> {
+        self.writable()?;
         let at = now();
         let ready = parallel::map(requests, |r| self.ready(r, at));
 

@@ -117,6 +117,7 @@ impl Registry {
     /// Signs a checkpoint of the whole log as it is now, and keeps it as the latest one.
     /// Returns the signed note.
     pub fn checkpoint(&self) -> Result<String, RegistryError> {
+        self.writable()?;
         // Under the writer lock, so that the size and root belong together.
         let guard = self.lock_writer();
         let cp = Checkpoint::new(

@@ -50,6 +50,8 @@ pub const STATUS_LIST_ENTRIES: u64 = StatusList::MIN_ENTRIES;
 /// or another, fails with `ZZ-E-STORE-004` while the first is open.
 pub struct Registry {
     pub(crate) db: DB,
+    /// A read-only secondary instance ([`Registry::open_secondary`]).
+    secondary: bool,
     dir: PathBuf,
     pub(crate) secret: HolderSecret,
     pub(crate) catalog: Arc<Catalog>,
@@ -186,7 +188,7 @@ impl Registry {
                 None => log::default_origin(&log_key),
             };
             zhengzhao_core::checkpoint::Checkpoint::new(origin.clone(), 0, [0; 32]).body()?;
-            let db = open_db(dir, &options, true, &[])?;
+            let db = open_db(dir, &options, OpenMode::Create, &[])?;
             let mut batch = WriteBatch::default();
             let meta = cf(&db, layout::CF_META)?;
             batch.put_cf(
@@ -204,7 +206,7 @@ impl Registry {
         })();
         match made {
             Ok((db, secret, log_key, origin)) => {
-                Registry::finish_open(dir, db, secret, log_key, origin, options)
+                Registry::finish_open(dir, db, secret, log_key, origin, options, false)
             }
             Err(e) => {
                 // The folder was empty: what is in it now is ours.
@@ -219,6 +221,64 @@ impl Registry {
     /// Opens the registry in `dir`, checking that it is one, that its schema version is
     /// [`layout::SCHEMA_VERSION`] and that `holder.secret` is its secret.
     pub fn open(dir: &Path, options: Options) -> Result<Registry, RegistryError> {
+        Registry::open_as(dir, None, options)
+    }
+
+    /// Opens the registry in `dir` read-only, as a RocksDB secondary instance kept in
+    /// `secondary` (a folder of its own, created when absent): while one process writes the
+    /// registry, any number of others on the same machine can read it this way. A secondary
+    /// sees what the writer had written when it was opened, and more after each
+    /// [`Registry::catch_up`].
+    ///
+    /// A secondary answers every read (documents, statuses, [`Registry::answer_with`] and the
+    /// other unlogged answers, the log and its proofs) and refuses every write with
+    /// `ZZ-E-STORE-008`; that includes [`Registry::lookup`], since a use must be logged by the
+    /// writer.
+    pub fn open_secondary(
+        dir: &Path,
+        secondary: &Path,
+        options: Options,
+    ) -> Result<Registry, RegistryError> {
+        fs::create_dir_all(secondary).map_err(|e| io_err(secondary, e))?;
+        Registry::open_as(dir, Some(secondary), options)
+    }
+
+    /// Brings a secondary up to date with what the writer has written since (a no-op on the
+    /// writer itself): the database, the grants and the log's tree.
+    pub fn catch_up(&self) -> Result<(), RegistryError> {
+        if !self.secondary {
+            return Ok(());
+        }
+        self.db.try_catch_up_with_primary()?;
+        let (next_seq, grants) = read_state(&self.db)?;
+        let frontier = self.read_frontier(next_seq)?;
+        *self.grants.write().unwrap_or_else(|p| p.into_inner()) = grants;
+        let mut w = self.lock_writer();
+        w.next_seq = next_seq;
+        w.frontier = frontier;
+        Ok(())
+    }
+
+    /// Whether this handle is a read-only secondary ([`Registry::open_secondary`]).
+    pub fn is_secondary(&self) -> bool {
+        self.secondary
+    }
+
+    /// Refuses a write on a secondary.
+    pub(crate) fn writable(&self) -> Result<(), RegistryError> {
+        if self.secondary {
+            return Err(RegistryError::ReadOnly {
+                path: self.dir.display().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn open_as(
+        dir: &Path,
+        secondary: Option<&Path>,
+        options: Options,
+    ) -> Result<Registry, RegistryError> {
         let not_registry = |reason: &str| RegistryError::NotRegistry {
             path: dir.display().to_string(),
             reason: reason.to_owned(),
@@ -243,7 +303,7 @@ impl Registry {
         {
             return Err(not_registry(&format!("no column family '{missing}'")));
         }
-        let db = open_db(dir, &options, false, &existing)?;
+        let db = open_db(dir, &options, OpenMode::from(secondary), &existing)?;
         let meta = cf(&db, layout::CF_META)?;
         let version = match db.get_cf(meta, layout::META_SCHEMA)? {
             None => return Err(not_registry("no schema version in 'meta'")),
@@ -276,7 +336,15 @@ impl Registry {
             Some(v) => String::from_utf8(v).map_err(|_| corrupt("meta log-origin", "not UTF-8"))?,
         };
         let log_key = log::load_key(dir)?;
-        Registry::finish_open(dir, db, secret, log_key, origin, options)
+        Registry::finish_open(
+            dir,
+            db,
+            secret,
+            log_key,
+            origin,
+            options,
+            secondary.is_some(),
+        )
     }
 
     fn finish_open(
@@ -286,26 +354,12 @@ impl Registry {
         log_key: SigningKey,
         log_origin: String,
         options: Options,
+        secondary: bool,
     ) -> Result<Registry, RegistryError> {
-        let next_seq = {
-            let mut it = db.raw_iterator_cf(cf(&db, layout::CF_LOG)?);
-            it.seek_to_last();
-            it.status()?;
-            match it.key() {
-                None => 0,
-                Some(k) => layout::read_u64("log key", k)?.saturating_add(1),
-            }
-        };
-        let mut grants = HashMap::new();
-        for item in db.prefix_iterator_cf(cf(&db, layout::CF_GRANT)?, b"G") {
-            let (k, v) = item?;
-            if !k.starts_with(b"G") {
-                break;
-            }
-            grants.insert(k.to_vec(), GrantRecord::decode(&v)?);
-        }
+        let (next_seq, grants) = read_state(&db)?;
         let mut registry = Registry {
             db,
+            secondary,
             dir: dir.to_path_buf(),
             secret,
             catalog: options.catalog,
@@ -362,6 +416,7 @@ impl Registry {
         events: &[impl AsRef<[u8]>],
         on_success: impl FnOnce(&mut Writer),
     ) -> Result<u64, RegistryError> {
+        self.writable()?;
         let first = guard.next_seq;
         let log = self.cf(layout::CF_LOG)?;
         for (i, e) in events.iter().enumerate() {
@@ -661,12 +716,49 @@ pub(crate) fn cf<'a>(db: &'a DB, name: &str) -> Result<&'a ColumnFamily, Registr
 
 /// Opens the database with the registry's column families and any other it has (RocksDB opens
 /// all or none).
+/// How [`open_db`] opens the database.
+#[derive(Clone, Copy)]
+enum OpenMode<'a> {
+    Create,
+    Open,
+    Secondary(&'a Path),
+}
+
+impl<'a> From<Option<&'a Path>> for OpenMode<'a> {
+    fn from(secondary: Option<&'a Path>) -> OpenMode<'a> {
+        secondary.map_or(OpenMode::Open, OpenMode::Secondary)
+    }
+}
+
+/// The next log sequence number and the grants, as stored.
+fn read_state(db: &DB) -> Result<(u64, HashMap<Vec<u8>, GrantRecord>), RegistryError> {
+    let next_seq = {
+        let mut it = db.raw_iterator_cf(cf(db, layout::CF_LOG)?);
+        it.seek_to_last();
+        it.status()?;
+        match it.key() {
+            None => 0,
+            Some(k) => layout::read_u64("log key", k)?.saturating_add(1),
+        }
+    };
+    let mut grants = HashMap::new();
+    for item in db.prefix_iterator_cf(cf(db, layout::CF_GRANT)?, b"G") {
+        let (k, v) = item?;
+        if !k.starts_with(b"G") {
+            break;
+        }
+        grants.insert(k.to_vec(), GrantRecord::decode(&v)?);
+    }
+    Ok((next_seq, grants))
+}
+
 fn open_db(
     dir: &Path,
     options: &Options,
-    create: bool,
+    mode: OpenMode<'_>,
     existing: &[String],
 ) -> Result<DB, RegistryError> {
+    let create = matches!(mode, OpenMode::Create);
     let cache = Cache::new_lru_cache(options.cache_bytes.max(1 << 20));
     let cf_options = |name: &str| {
         let mut o = rocksdb::Options::default();
@@ -699,7 +791,22 @@ fn open_db(
         .map(|n| ColumnFamilyDescriptor::new(n, cf_options(n)))
         .collect();
     let path = dir.join(DB_DIR);
-    DB::open_cf_descriptors(&db_options, &path, descriptors).map_err(|e| {
+    let opened = match mode {
+        OpenMode::Secondary(secondary) => {
+            // A secondary keeps every table file open: it must not lose one the writer deletes.
+            db_options.set_max_open_files(-1);
+            DB::open_cf_descriptors_as_secondary(
+                &db_options,
+                &path,
+                &secondary.to_path_buf(),
+                descriptors,
+            )
+        }
+        OpenMode::Create | OpenMode::Open => {
+            DB::open_cf_descriptors(&db_options, &path, descriptors)
+        }
+    };
+    opened.map_err(|e| {
         let detail = e.into_string();
         if detail.contains("LOCK") || detail.contains("lock") {
             RegistryError::Locked {
