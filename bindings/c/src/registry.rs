@@ -11,6 +11,7 @@ use zhengzhao_core::identifier::{LicenceId, TypeCode};
 use zhengzhao_core::keystore::AuthorityDir;
 use zhengzhao_core::licence::Licence;
 use zhengzhao_core::{Coded, ErrorCode};
+use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::window::Document;
 use zhengzhao_registry::{
     Answer, CachedSigners, Cause, IssueRequest, Options, Refusal, Registry, RegistryError, Step,
@@ -356,6 +357,65 @@ pub unsafe extern "C" fn zz_registry_open(
     })
 }
 
+/// Opens the registry in `primary_dir` read-only, as a secondary instance kept in the folder
+/// `secondary_dir` (of its own, created when absent; one per process): while one process
+/// writes the registry, any number of window processes on the same machine can read it this
+/// way. A secondary sees what the writer had written when it was opened, and more after each
+/// `zz_registry_catch_up`. It answers every read, `zz_registry_lookup` with
+/// `ZZ_LOOKUP_UNLOGGED` included, and refuses every write with `ZZ-E-STORE-008`, logged
+/// lookups included (a use is logged by the writer).
+///
+/// `options_json`: as `zz_registry_open` (`"authority"` is not needed). On success `*out` is
+/// a new registry handle, closed with `zz_registry_close`; NULL on failure.
+///
+/// Returns `ZZ_OK`; `ZZ-E-USAGE-001` (NULL arguments, not UTF-8, a bad option value);
+/// `ZZ-E-FMT-001` (bad `options_json`); `ZZ-E-STORE-002`, `ZZ-E-STORE-003`,
+/// `ZZ-E-STORE-005`, `ZZ-E-STORE-001`, `ZZ-E-IO-001`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `primary_dir`, `secondary_dir` and `options_json` are NULL or NUL-terminated strings;
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_open_secondary(
+    primary_dir: *const c_char,
+    secondary_dir: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut zz_registry,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (dir, secondary, json, out) = unsafe {
+            (
+                text(primary_dir, "primary_dir")?,
+                text(secondary_dir, "secondary_dir")?,
+                opt_text(options_json, "options_json")?,
+                out_ptr(out, "out")?,
+            )
+        };
+        let r = Registry::open_secondary(Path::new(dir), Path::new(secondary), options(json)?)
+            .map_err(fail)?;
+        new_handle(r, out);
+        Ok(())
+    })
+}
+
+/// Brings a secondary up to date with what the writer has written since it was opened or
+/// last caught up: licences, statuses, grants and the log. A no-op on a read-write handle.
+///
+/// Returns `ZZ_OK`; `ZZ-E-STORE-001`, `ZZ-E-STORE-006`; `ZZ-E-USAGE-001` (NULL);
+/// `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe: lookups on the handle may run meanwhile.
+///
+/// # Safety
+/// `registry` is any value: it is not dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_catch_up(registry: *mut zz_registry) -> zz_status {
+    call(|| reg(registry)?.catch_up().map_err(fail))
+}
+
 /// Closes a registry handle. Calls already running on it in other threads finish first; the
 /// database is closed when the last of them returns. Any later use of the handle returns
 /// `ZZ-E-USAGE-003`.
@@ -530,6 +590,102 @@ pub unsafe extern "C" fn zz_registry_status(
             "reason": rec.reason,
             "successor": rec.successor,
         }))?;
+        Ok(())
+    })
+}
+
+/// A stored licence version in an interchange format: `format` is `"vc"` (the signed
+/// document, exactly as stored), `"vc-jwt"` (a W3C VC-JOSE-COSE token signed now by the
+/// department: needs the authority folder), `"gbt36903"` (the flat GB/T 36903 record with the
+/// current status) or `"qr"` (the `ZZ1:` payload for 亮证 / 扫码核验).
+///
+/// On success `*out_text` is a library-allocated NUL-terminated UTF-8 text, freed with
+/// `zz_free_string`. NULL on failure.
+///
+/// Returns `ZZ_OK`; `ZZ-E-USAGE-001` (NULL arguments, not UTF-8, an unknown format);
+/// `ZZ-E-ID-*`; `ZZ-E-LIFE-001` (no such licence); `ZZ-E-LIFE-005` (`vc-jwt` without a
+/// signing key); `ZZ-E-FMT-008` (too large for a QR payload); `ZZ-E-STORE-*`;
+/// `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `id` and `format` are NULL or NUL-terminated strings; `out_text` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_export(
+    registry: *mut zz_registry,
+    id: *const c_char,
+    format: *const c_char,
+    out_text: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (id, format, out) = unsafe {
+            (
+                text(id, "id")?,
+                text(format, "format")?,
+                out_ptr(out_text, "out_text")?,
+            )
+        };
+        let f = ExportFormat::from_name(format.trim()).ok_or_else(|| {
+            Fail::usage(format!(
+                "format '{format}' is none of vc, vc-jwt, gbt36903, qr"
+            ))
+        })?;
+        let r = reg(registry)?;
+        let id = LicenceId::parse(id.trim()).map_err(fail)?;
+        let bytes = r.export(&id, f).map_err(fail)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Fail::new(ErrorCode::StorageCorrupt, "the export is not UTF-8"))?;
+        *out = new_string(text)?;
+        Ok(())
+    })
+}
+
+/// An offline bundle for an auditor: the licence versions named by `ids_json` (a JSON array
+/// of 电子证照标识), the certificates that verify them and signed status-list snapshots as at
+/// `at` (NULL for now; RFC 3339 or `yyyy-MM-dd`). Needs the authority folder (the
+/// departments sign their status lists). Verify it with `zz_verifier_verify`.
+///
+/// On success `*out_json` is the bundle, library-allocated JSON freed with `zz_free_string`.
+/// NULL on failure.
+///
+/// Returns `ZZ_OK`; `ZZ-E-USAGE-001` (NULL arguments, bad length, bad `at`); `ZZ-E-FMT-001`
+/// (not a JSON array of strings); `ZZ-E-ID-*`; `ZZ-E-LIFE-001`; `ZZ-E-LIFE-005`;
+/// `ZZ-E-STORE-*`; `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `ids_json` is NULL or points to `len` readable bytes; `at` is NULL or a NUL-terminated
+/// string; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_bundle(
+    registry: *mut zz_registry,
+    ids_json: *const u8,
+    len: usize,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (input, at, out) = unsafe {
+            (
+                bytes(ids_json, len, "ids_json")?,
+                opt_text(at, "at")?,
+                out_ptr(out_json, "out_json")?,
+            )
+        };
+        let at = parse_at("at", at)?;
+        let r = reg(registry)?;
+        let ids = parse_json::<Vec<String>>(input, "ids_json")?
+            .iter()
+            .map(|i| LicenceId::parse(i.trim()).map_err(fail))
+            .collect::<Result<Vec<_>>>()?;
+        let bundle = r.bundle(&ids, at).map_err(fail)?;
+        let text = String::from_utf8(bundle.to_json())
+            .map_err(|_| Fail::new(ErrorCode::Internal, "the bundle is not UTF-8"))?;
+        *out = new_string(text)?;
         Ok(())
     })
 }
