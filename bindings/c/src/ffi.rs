@@ -139,7 +139,8 @@ pub(crate) unsafe fn bytes<'a>(p: *const u8, len: usize, name: &str) -> Result<&
 
 /// Byte input that must be UTF-8 text (JSON, tokens).
 pub(crate) fn utf8<'a>(b: &'a [u8], name: &str) -> Result<&'a str> {
-    std::str::from_utf8(b).map_err(|e| Fail::new(ErrorCode::Json, format!("{name} is not UTF-8 ({e})")))
+    std::str::from_utf8(b)
+        .map_err(|e| Fail::new(ErrorCode::Json, format!("{name} is not UTF-8 ({e})")))
 }
 
 /// Checks an output pointer and clears what it points to, so that a failed call leaves NULL
@@ -191,7 +192,12 @@ pub(crate) fn new_json(v: &impl serde::Serialize) -> Result<*mut c_char> {
 ///
 /// # Safety
 /// `buf` is NULL or points to `cap` writable bytes; `len` is NULL or writable.
-pub(crate) unsafe fn write_text(s: &str, buf: *mut c_char, cap: usize, len: *mut usize) -> Result<()> {
+pub(crate) unsafe fn write_text(
+    s: &str,
+    buf: *mut c_char,
+    cap: usize,
+    len: *mut usize,
+) -> Result<()> {
     // SAFETY: as the caller's contract.
     let len = unsafe { out(len, "out_len") }?;
     *len = s.len();
@@ -229,7 +235,9 @@ pub(crate) fn parse_at(name: &str, at: Option<&str>) -> Result<OffsetDateTime> {
         return Ok(t);
     }
     if let Some(d) = zhengzhao_core::date::parse(at) {
-        return Ok(d.with_time(time::Time::from_hms(12, 0, 0).expect("noon")).assume_offset(cst()));
+        return Ok(d
+            .with_time(time::Time::from_hms(12, 0, 0).expect("noon"))
+            .assume_offset(cst()));
     }
     Err(Fail::usage(format!(
         "{name} '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
@@ -316,7 +324,12 @@ pub(crate) fn get(handle: usize, name: &str) -> Result<Object> {
 
 /// Closes a handle of the kind `want` accepts: the object goes when the last call using it
 /// ends.
-pub(crate) fn remove(handle: usize, name: &str, want: fn(&Object) -> bool, kind: &str) -> Result<()> {
+pub(crate) fn remove(
+    handle: usize,
+    name: &str,
+    want: fn(&Object) -> bool,
+    kind: &str,
+) -> Result<()> {
     let object = {
         let mut t = TABLE.write().unwrap_or_else(|p| p.into_inner());
         let slot = slot_of(handle)
@@ -382,16 +395,23 @@ mod tests {
         use zhengzhao_core::keys::{Algorithm, SigningKey};
         let key = SigningKey::generate(Algorithm::Ed25519).unwrap();
         let t0 = OffsetDateTime::now_utc();
-        let root = zhengzhao_core::pki::issue_root(&key, "测试根CA", t0, t0 + time::Duration::days(1))
-            .unwrap();
+        let root =
+            zhengzhao_core::pki::issue_root(&key, "测试根CA", t0, t0 + time::Duration::days(1))
+                .unwrap();
         let anchors = zhengzhao_core::pki::TrustAnchors::new(vec![root]).unwrap();
         let v = Verifier::new(anchors);
         let h = insert(Object::Verifier(Arc::new(RwLock::new(v))));
         assert!(verifier(h, "v").is_ok());
         assert_eq!(registry(h, "v").err().unwrap().code, ErrorCode::HandleKind);
         remove(h, "v", |o| matches!(o, Object::Verifier(_)), "a verifier").unwrap();
-        assert_eq!(verifier(h, "v").err().unwrap().code, ErrorCode::HandleInvalid);
-        assert_eq!(get(0xdead_beef, "v").err().unwrap().code, ErrorCode::HandleInvalid);
+        assert_eq!(
+            verifier(h, "v").err().unwrap().code,
+            ErrorCode::HandleInvalid
+        );
+        assert_eq!(
+            get(0xdead_beef, "v").err().unwrap().code,
+            ErrorCode::HandleInvalid
+        );
         assert_eq!(get(0, "v").err().unwrap().code, ErrorCode::Usage);
     }
 }

@@ -9,7 +9,9 @@ use zhengzhao_core::catalog::{Catalog, LicenceType};
 use zhengzhao_core::identifier::{LicenceId, Strictness, TypeCode};
 use zhengzhao_core::ErrorCode;
 
-use crate::ffi::{self, call, fail, new_json, opt_text, out_ptr, text, write_text, zz_status, Fail};
+use crate::ffi::{
+    self, call, fail, new_json, opt_text, out_ptr, text, write_text, zz_status, Fail,
+};
 
 static VERSION: &std::ffi::CStr = match std::ffi::CStr::from_bytes_with_nul(
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
@@ -119,13 +121,20 @@ pub unsafe extern "C" fn zz_error_info(
         let (name, description, hint) = if status == 0 {
             (c"ZZ-OK", c"the call succeeded", c"")
         } else {
-            let (_, t) = CODES
-                .iter()
-                .find(|(n, _)| *n == status)
-                .ok_or_else(|| Fail::usage(format!("{status} is not a status of the code table")))?;
-            (t.name.as_c_str(), t.description.as_c_str(), t.hint.as_c_str())
+            let (_, t) = CODES.iter().find(|(n, _)| *n == status).ok_or_else(|| {
+                Fail::usage(format!("{status} is not a status of the code table"))
+            })?;
+            (
+                t.name.as_c_str(),
+                t.description.as_c_str(),
+                t.hint.as_c_str(),
+            )
         };
-        for (p, v) in [(out_name, name), (out_description, description), (out_hint, hint)] {
+        for (p, v) in [
+            (out_name, name),
+            (out_description, description),
+            (out_hint, hint),
+        ] {
             if !p.is_null() {
                 // SAFETY: p is writable (the function's contract).
                 unsafe { *p = v.as_ptr() };
@@ -299,7 +308,8 @@ pub unsafe extern "C" fn zz_catalog_list(
 ) -> zz_status {
     call(|| {
         // SAFETY: the function's contract.
-        let (search, out) = unsafe { (opt_text(search, "search")?, out_ptr(out_json, "out_json")?) };
+        let (search, out) =
+            unsafe { (opt_text(search, "search")?, out_ptr(out_json, "out_json")?) };
         let types: Vec<&LicenceType> = match search {
             Some(q) => catalog().search(q).collect(),
             None => catalog().iter().collect(),
@@ -330,7 +340,12 @@ pub unsafe extern "C" fn zz_catalog_get(
 ) -> zz_status {
     call(|| {
         // SAFETY: the function's contract.
-        let (code, out) = unsafe { (text(type_code, "type_code")?, out_ptr(out_json, "out_json")?) };
+        let (code, out) = unsafe {
+            (
+                text(type_code, "type_code")?,
+                out_ptr(out_json, "out_json")?,
+            )
+        };
         let t = catalog().get_str(code.trim()).map_err(fail)?;
         *out = new_json(t)?;
         Ok(())

@@ -19,8 +19,8 @@ use zhengzhao_registry::{
 };
 
 use crate::ffi::{
-    self, bytes, call, cst, fail, new_json, new_string, opt_text, out_ptr, parse_at, text,
-    utf8, zz_status, Fail, Object, Result,
+    self, bytes, call, cst, fail, new_json, new_string, opt_text, out_ptr, parse_at, text, utf8,
+    zz_status, Fail, Object, Result,
 };
 
 /// A registry opened by `zz_registry_open`, `zz_registry_create` or
@@ -484,8 +484,12 @@ pub unsafe extern "C" fn zz_registry_issue(
         let issued = r
             .issue(&IssueRequest::from_licence(&licence, operator))
             .map_err(fail)?;
-        let doc = std::str::from_utf8(&issued.document)
-            .map_err(|_| Fail::new(ErrorCode::StorageCorrupt, "the signed document is not UTF-8"))?;
+        let doc = std::str::from_utf8(&issued.document).map_err(|_| {
+            Fail::new(
+                ErrorCode::StorageCorrupt,
+                "the signed document is not UTF-8",
+            )
+        })?;
         let id = serde_json::to_string(issued.id.as_ref()).expect("strings serialise");
         *out = new_string(format!(
             "{{\"id\":{id},\"seq\":{},\"document\":{doc}}}",
@@ -539,7 +543,11 @@ pub unsafe extern "C" fn zz_registry_step(
             ZZ_STEP_WITHDRAW => Step::Withdraw,
             ZZ_STEP_CANCEL => Step::Cancel,
             ZZ_STEP_TRANSFER_OUT => Step::TransferOut,
-            other => return Err(Fail::usage(format!("step {other} is not a ZZ_STEP_* value"))),
+            other => {
+                return Err(Fail::usage(format!(
+                    "step {other} is not a ZZ_STEP_* value"
+                )))
+            }
         };
         let r = reg(registry)?;
         let id = LicenceId::parse(id.trim()).map_err(fail)?;
@@ -927,11 +935,10 @@ pub unsafe extern "C" fn zz_registry_lookup_many(
         let logged = lookup_flags(flags)?;
         let at = parse_at("at", at)?;
         let r = reg(registry)?;
-        let requests: Vec<WindowRequest> =
-            parse_json::<Vec<RequestJson>>(input, "requests_json")?
-                .into_iter()
-                .map(Into::into)
-                .collect();
+        let requests: Vec<WindowRequest> = parse_json::<Vec<RequestJson>>(input, "requests_json")?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         let build = |rows: &[std::result::Result<Vec<Answer<Document<'_>>>, RegistryError>]| {
             let rows: Vec<Row<'_, Document<'_>>> = rows
                 .iter()

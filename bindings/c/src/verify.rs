@@ -58,7 +58,12 @@ pub unsafe extern "C" fn zz_verifier_new(
 ) -> zz_status {
     call(|| {
         // SAFETY: the function's contract.
-        let (pem, out) = unsafe { (bytes(anchors_pem, len, "anchors_pem")?, out_ptr(out, "out")?) };
+        let (pem, out) = unsafe {
+            (
+                bytes(anchors_pem, len, "anchors_pem")?,
+                out_ptr(out, "out")?,
+            )
+        };
         new_verifier(anchors(pem, "anchors")?, out);
         Ok(())
     })

@@ -82,10 +82,22 @@ fn fixture(dir: &Path) {
     let catalog = Catalog::builtin();
     let company = s.organisation();
     let business = s
-        .licence(catalog.get_str(BUSINESS).unwrap(), &issuer, &company, "2025000001", today)
+        .licence(
+            catalog.get_str(BUSINESS).unwrap(),
+            &issuer,
+            &company,
+            "2025000001",
+            today,
+        )
         .unwrap();
     let food = s
-        .licence(catalog.get_str(FOOD).unwrap(), &issuer, &company, "2025000002", today)
+        .licence(
+            catalog.get_str(FOOD).unwrap(),
+            &issuer,
+            &company,
+            "2025000002",
+            today,
+        )
         .unwrap();
     write(&dir.join("company.json"), &business.to_json());
     write(&dir.join("food.json"), &food.to_json());
@@ -170,13 +182,7 @@ fn valgrind() -> bool {
 }
 
 /// Runs a program, then again under memcheck, calling `reset` before each run.
-fn run_checked(
-    memcheck: bool,
-    exe: &Path,
-    args: &[&Path],
-    what: &str,
-    reset: &dyn Fn(),
-) -> String {
+fn run_checked(memcheck: bool, exe: &Path, args: &[&Path], what: &str, reset: &dyn Fn()) -> String {
     reset();
     let out = run(Command::new(exe).args(args), what);
     if memcheck {

@@ -596,7 +596,10 @@ fn borrowed_answers_of_many_requests_match_the_owned_ones() {
         .reg()
         .answer_many_with(&requests, now, |rows| {
             assert_eq!(rows.len(), 3);
-            assert_eq!(rows[0].as_ref().unwrap()[0].document(), Some(&issued.document[..]));
+            assert_eq!(
+                rows[0].as_ref().unwrap()[0].document(),
+                Some(&issued.document[..])
+            );
             rows.iter()
                 .map(|r| match r {
                     Ok(a) => Ok(a.iter().map(|a| a.to_owned_answer()).collect::<Vec<_>>()),
