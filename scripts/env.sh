@@ -21,8 +21,9 @@ zz_apt_install() {
     fi
 }
 
-# RocksDB is built from source: its build script needs a C++ compiler and libclang.
-zz_apt_install clang libclang-dev
+# RocksDB is built from source: its build script needs a C++ compiler and libclang. The C ABI's
+# tests build C and C++ programs (gcc, g++, pkg-config) and run them under valgrind.
+zz_apt_install clang libclang-dev gcc g++ pkg-config valgrind
 
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 2; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt 2>/dev/null || true

@@ -1,5 +1,7 @@
 //! The window lookup (用证) on a registry of a million licences, beside a bare
-//! `batched_multi_get_cf` of the same 10 `current` values, in the same run; and issuance.
+//! `batched_multi_get_cf` of the same 10 `current` values, in the same run, through the Rust
+//! API and through the C ABI (`zz_registry_lookup`, called from Rust via the rlib: the request
+//! as JSON, each document copied once into the result); and issuance.
 //!
 //! `cargo bench --workspace --bench registry`, then `scripts/bench-report window10` and
 //! `scripts/bench-report issue1000`. The first run generates the registry (see
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use time::OffsetDateTime;
-use zhengzhao_benches::registry::{self, holders, million, request, HOLDERS};
+use zhengzhao_benches::registry::{self, holder_count, holders, million, request};
 use zhengzhao_core::sample::Sampler;
 use zhengzhao_registry::layout::{current_key, CF_CURRENT};
 use zhengzhao_registry::options::DEFAULT_CACHE_BYTES;
@@ -40,13 +42,15 @@ fn percentiles(name: &str, mut f: impl FnMut(usize)) {
 
 fn window(c: &mut Criterion) {
     let b = million();
-    let reg = Registry::open(&b.dir, registry::options(&b.authority)).unwrap();
+    let reg = std::sync::Arc::new(Registry::open(&b.dir, registry::options(&b.authority)).unwrap());
+    // The same registry as a C ABI handle.
+    let handle = zhengzhao::handle_of(reg.clone());
     let raw = registry::raw(&b.dir, DEFAULT_CACHE_BYTES);
     let cf = raw.cf_handle(CF_CURRENT).unwrap();
     let holders = holders();
     let mut rng = Sampler::new(9);
     let picks: Vec<usize> = (0..PICKS)
-        .map(|_| rng.below(HOLDERS as u64) as usize)
+        .map(|_| rng.below(holder_count() as u64) as usize)
         .collect();
     let requests: Vec<WindowRequest> = picks.iter().map(|&i| request(&b, &holders[i])).collect();
     let keys: Vec<Vec<[u8; 53]>> = picks
@@ -64,6 +68,8 @@ fn window(c: &mut Criterion) {
             ks
         })
         .collect();
+    // The requests as a C caller sends them.
+    let request_json: Vec<Vec<u8>> = requests.iter().map(c_request).collect();
     let at = OffsetDateTime::now_utc();
     // Every type of every request is answered with a licence, and the bare read finds the same
     // ten values.
@@ -117,7 +123,49 @@ fn window(c: &mut Criterion) {
                 .len()
         })
     });
+    // The same requests through the C ABI.
+    let c_lookup = |json: &[u8], flags: u32| -> usize {
+        let mut out: *mut zhengzhao::zz_lookup = std::ptr::null_mut();
+        // SAFETY: valid pointers and lengths; the result is freed below.
+        let status = unsafe {
+            zhengzhao::zz_registry_lookup(
+                handle,
+                json.as_ptr(),
+                json.len(),
+                std::ptr::null(),
+                flags,
+                &mut out,
+            )
+        };
+        assert_eq!(status, 0);
+        // SAFETY: a result of zz_registry_lookup, read then freed once.
+        unsafe {
+            let reply = &*(*out).replies;
+            let answers = std::slice::from_raw_parts(reply.answers, reply.answer_count);
+            let n = answers.iter().map(|a| a.document_len).sum::<usize>();
+            zhengzhao::zz_free_lookup(out);
+            n
+        }
+    };
+    assert_eq!(
+        c_lookup(&request_json[0], zhengzhao::ZZ_LOOKUP_UNLOGGED),
+        reg.answer_with(&requests[0], at, lengths).unwrap()
+    );
+    g.bench_function("c_abi_unlogged", |bn| {
+        bn.iter(|| {
+            i = (i + 1) % PICKS;
+            c_lookup(black_box(&request_json[i]), zhengzhao::ZZ_LOOKUP_UNLOGGED)
+        })
+    });
+    g.bench_function("c_abi_logged", |bn| {
+        bn.iter(|| {
+            i = (i + 1) % PICKS;
+            c_lookup(black_box(&request_json[i]), 0)
+        })
+    });
     g.finish();
+    // SAFETY: the handle is open; the registry stays alive in `reg`.
+    assert_eq!(unsafe { zhengzhao::zz_registry_close(handle) }, 0);
 
     percentiles("bare_multi_get", |i| {
         black_box(raw.batched_multi_get_cf(cf, &keys[i], true));
@@ -131,6 +179,24 @@ fn window(c: &mut Criterion) {
     percentiles("lookup_logged", |i| {
         black_box(reg.lookup_at(&requests[i], at).unwrap());
     });
+}
+
+/// A window request as the JSON a C caller passes to `zz_registry_lookup`.
+fn c_request(r: &WindowRequest) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "holder_code_type": r.holder_code_type,
+        "holder_code": r.holder_code,
+        "types": r.types,
+        "context": {
+            "org": r.context.org,
+            "operator": r.context.operator,
+            "item": r.context.item,
+            "case": r.context.case,
+            "reason": r.context.reason,
+            "consent": r.context.consent,
+        },
+    }))
+    .unwrap()
 }
 
 fn issuance(c: &mut Criterion) {

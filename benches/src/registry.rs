@@ -23,6 +23,16 @@ use zhengzhao_registry::{
 
 /// Persons in the registry.
 pub const HOLDERS: usize = 100_000;
+
+/// Persons in the registry of this run: [`HOLDERS`], or `ZZ_BENCH_HOLDERS` where a disk has no
+/// room for the million licences (about 5 GB while they are generated, 2.8 GB after).
+pub fn holder_count() -> usize {
+    std::env::var("ZZ_BENCH_HOLDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(HOLDERS)
+}
 /// Licence types per person (the materials of one service item).
 pub const TYPES: usize = 10;
 /// Requests per `issue_many` call while generating.
@@ -59,7 +69,7 @@ pub fn person_types() -> Vec<LicenceType> {
 /// The holders, in order (the same every time: a fixed seed).
 pub fn holders() -> Vec<Holder> {
     let mut s = Sampler::new(7);
-    (0..HOLDERS).map(|_| s.person()).collect()
+    (0..holder_count()).map(|_| s.person()).collect()
 }
 
 fn base() -> PathBuf {
@@ -97,19 +107,25 @@ pub fn request(b: &BenchRegistry, holder: &Holder) -> WindowRequest {
 /// The registry of a million licences, generated on first use (a few minutes).
 pub fn million() -> BenchRegistry {
     let base = base();
-    let dir = base.join("registry-1m");
-    let done = base.join("registry-1m.complete");
+    let name = match holder_count() {
+        HOLDERS => "registry-1m".to_owned(),
+        n => format!("registry-{n}-holders"),
+    };
+    let dir = base.join(&name);
+    let done = base.join(format!("{name}.complete"));
     let mut sampler = Sampler::new(42);
     let issuer = sampler.issuer("杭州市西湖区市场监督管理局");
     let org = sampler.issuer("杭州市西湖区行政服务中心").code;
     let types = person_types();
     // The marker holds the schema version it was made with: a registry of an older layout is
-    // made anew.
+    // made anew (only this one: others of other sizes and the authority stay).
     let current = std::fs::read_to_string(&done).ok().as_deref()
         == Some(layout::SCHEMA_VERSION.to_string().as_str());
     if !current {
-        let _ = std::fs::remove_dir_all(&base);
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&base).unwrap();
+    }
+    if !base.join("authority").exists() {
         AuthorityDir::init(
             &base.join("authority"),
             "浙江省电子证照根CA（基准测试）",

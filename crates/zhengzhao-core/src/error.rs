@@ -193,6 +193,14 @@ error_codes! {
 
     /// A call with wrong arguments (a missing or malformed option, a null pointer, a bad length).
     Usage = 1501, "ZZ-E-USAGE-001", Usage, "the call's arguments are wrong", "see --help (or the header documentation) for what the call takes";
+    /// A caller-provided buffer that is too small for the result (C ABI).
+    BufferTooSmall = 1502, "ZZ-E-USAGE-002", Usage, "the buffer is too small for the result", "call again with a buffer of the size the call reported (the length it set, plus one for the NUL)";
+    /// A handle that is closed, or was never opened (C ABI).
+    HandleInvalid = 1503, "ZZ-E-USAGE-003", Usage, "the handle is closed or was never opened", "use a handle only between the call that opened it and the one that closed it";
+    /// A handle of another kind than the call takes (C ABI).
+    HandleKind = 1504, "ZZ-E-USAGE-004", Usage, "the handle is of another kind than the call takes", "pass a registry handle to zz_registry_* calls and a verifier handle to zz_verifier_* calls";
+    /// The library failed unexpectedly: a bug, caught at the C boundary instead of crossing it.
+    Internal = 1505, "ZZ-E-USAGE-005", Usage, "the library failed unexpectedly (an internal error)", "report it with the message: it is a bug in zhengzhao";
     /// A file that cannot be read or written.
     Io = 1601, "ZZ-E-IO-001", Io, "a file cannot be read or written", "check the path and its permissions";
 

@@ -251,6 +251,14 @@ fn into_owned(a: Answer<Document<'_>>) -> Answer {
     }
 }
 
+/// The answers of each request, without the checked requests.
+fn rows(answered: Vec<Answered<'_>>) -> Vec<Result<Vec<Answer<Document<'_>>>, RegistryError>> {
+    answered
+        .into_iter()
+        .map(|a| a.map(|(_, row)| row))
+        .collect()
+}
+
 /// A request's answers, with the checked request for its use event (or why it was refused).
 type Answered<'c> = Result<(Checked<'c>, Vec<Answer<Document<'c>>>), RegistryError>;
 
@@ -396,6 +404,32 @@ impl Registry {
             .pop()
             .unwrap_or_else(|| Err(RegistryError::Database("no answer".into())))?;
         Ok(f(&row))
+    }
+
+    /// Answers many window requests as at `at` and logs them, like [`Registry::lookup_many_at`],
+    /// handing the answers to `f` with their documents pinned in the cache instead of copied:
+    /// one result per request, in order (a malformed request gets its error). The outer error
+    /// is a database failure.
+    pub fn lookup_many_with<R>(
+        &self,
+        requests: &[WindowRequest],
+        at: OffsetDateTime,
+        f: impl FnOnce(&[Result<Vec<Answer<Document<'_>>>, RegistryError>]) -> R,
+    ) -> Result<R, RegistryError> {
+        let answered = self.answer_all(requests, at)?;
+        self.log_uses(requests, &answered, at)?;
+        Ok(f(&rows(answered)))
+    }
+
+    /// [`Registry::lookup_many_with`] without recording the uses: see
+    /// [`Registry::answer_many_at`].
+    pub fn answer_many_with<R>(
+        &self,
+        requests: &[WindowRequest],
+        at: OffsetDateTime,
+        f: impl FnOnce(&[Result<Vec<Answer<Document<'_>>>, RegistryError>]) -> R,
+    ) -> Result<R, RegistryError> {
+        Ok(f(&rows(self.answer_all(requests, at)?)))
     }
 
     /// Writes the use events of the answered requests, one write for all of them.

@@ -573,3 +573,50 @@ fn borrowed_answers_are_the_stored_bytes_and_logged_like_owned_ones() {
     assert!(f.reg().lookup_with(&bad, now, |_| ()).is_err());
     assert_eq!(f.reg().log_len(), before + 1);
 }
+
+#[test]
+fn borrowed_answers_of_many_requests_match_the_owned_ones() {
+    let mut f = Fixture::new();
+    let org = org(1);
+    let ty = person_type();
+    f.reg()
+        .add_grant(&org, &ty.code, years_ahead(1), "管理员", "")
+        .unwrap();
+    let holder = f.person();
+    let req = f.request_today(&ty, &holder);
+    let issued = f.reg().issue(&req).unwrap();
+    let good = window(&holder, &[&ty], &org);
+    let mut bad = good.clone();
+    bad.context.reason = String::new();
+    let requests = [good.clone(), bad, good];
+    let now = time::OffsetDateTime::now_utc();
+    let before = f.reg().log_len();
+    let owned = f.reg().answer_many_at(&requests, now).unwrap();
+    let borrowed = f
+        .reg()
+        .answer_many_with(&requests, now, |rows| {
+            assert_eq!(rows.len(), 3);
+            assert_eq!(
+                rows[0].as_ref().unwrap()[0].document(),
+                Some(&issued.document[..])
+            );
+            rows.iter()
+                .map(|r| match r {
+                    Ok(a) => Ok(a.iter().map(|a| a.to_owned_answer()).collect::<Vec<_>>()),
+                    Err(e) => Err(e.clone()),
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(borrowed, owned);
+    assert_eq!(f.reg().log_len(), before);
+    // Logged: one use event per well-formed request, in one write.
+    let given = f
+        .reg()
+        .lookup_many_with(&requests, now, |rows| {
+            rows.iter().filter(|r| r.is_ok()).count()
+        })
+        .unwrap();
+    assert_eq!(given, 2);
+    assert_eq!(f.reg().log_len(), before + 2);
+}
