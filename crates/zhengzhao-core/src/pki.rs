@@ -13,7 +13,8 @@
 //! Certificates are made with `rcgen`, parsed with `x509-parser`, and their signatures checked
 //! with `ring`; the path rules (validity, basicConstraints, keyUsage, path length, name binding,
 //! type restriction) are ours. Signatures are Ed25519 or ECDSA P-256 with SHA-256, by the
-//! issuer's key; a subject key may use either algorithm.
+//! issuer's key; a subject key may be Ed25519, P-256 or SM2 (an SM2 key is certified, it does not
+//! yet sign certificates).
 //!
 //! ```
 //! use time::{Duration, OffsetDateTime};
