@@ -7,10 +7,11 @@
 //! |---|---|---|
 //! | `eddsa-jcs-2022` (default) | SHA-256 | Ed25519, `verify_strict` (`docs/ed25519-policy.md`) |
 //! | `ecdsa-jcs-2019` | SHA-256 | ECDSA P-256, IEEE P1363 `r ‖ s` |
+//! | `sm2-jcs-2024` | SM3 | SM2 with user ID `1234567812345678`, raw `r ‖ s` (zhengzhao's own; `docs/formats.md`) |
 //!
 //! `hashData = H(JCS(proofConfig)) ‖ H(JCS(document))`; the signature is over `hashData`.
-//! A new suite (SM2 with SM3) implements [`Cryptosuite`] and is added to [`ALL`]: the verifier
-//! looks suites up by name and needs no other change.
+//! A suite implements [`Cryptosuite`] and is added to [`ALL`]: the verifier looks suites up by
+//! name and needs no other change.
 
 use sha2::{Digest, Sha256};
 
@@ -63,13 +64,22 @@ pub struct EddsaJcs2022;
 #[derive(Debug)]
 pub struct EcdsaJcs2019;
 
+/// `sm2-jcs-2024`: SM2 (GM/T 0003, default user ID) over SM3 hash data, for deployments that
+/// must use the national algorithms. Not a W3C suite: zhengzhao defines it, in the W3C naming
+/// style, in `docs/formats.md`.
+#[derive(Debug)]
+pub struct Sm2Jcs2024;
+
 /// The default suite.
 pub static EDDSA_JCS_2022: EddsaJcs2022 = EddsaJcs2022;
 /// The P-256 suite.
 pub static ECDSA_JCS_2019: EcdsaJcs2019 = EcdsaJcs2019;
 
+/// The SM2 suite.
+pub static SM2_JCS_2024: Sm2Jcs2024 = Sm2Jcs2024;
+
 /// Every suite, the default first.
-pub static ALL: &[&dyn Cryptosuite] = &[&EDDSA_JCS_2022, &ECDSA_JCS_2019];
+pub static ALL: &[&dyn Cryptosuite] = &[&EDDSA_JCS_2022, &ECDSA_JCS_2019, &SM2_JCS_2024];
 
 /// The suite with this name.
 ///
@@ -121,5 +131,23 @@ impl Cryptosuite for EcdsaJcs2019 {
     }
     fn hash_data(&self, proof_config: &[u8], document: &[u8]) -> Vec<u8> {
         sha256_pair(proof_config, document)
+    }
+}
+
+impl Cryptosuite for Sm2Jcs2024 {
+    fn name(&self) -> &'static str {
+        "sm2-jcs-2024"
+    }
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Sm2
+    }
+    fn signature_len(&self) -> usize {
+        crate::sm2::SIGNATURE_LEN
+    }
+    fn hash_data(&self, proof_config: &[u8], document: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(&crate::sm2::sm3(proof_config));
+        out.extend_from_slice(&crate::sm2::sm3(document));
+        out
     }
 }

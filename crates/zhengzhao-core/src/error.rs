@@ -207,7 +207,7 @@ error_codes! {
     /// No proof, or a proof object without its required members.
     ProofMissing = 2101, "ZZ-E-SIG-001", Signature, "the document has no usable proof", "the document must carry a DataIntegrityProof with cryptosuite, verificationMethod, proofPurpose and proofValue";
     /// A cryptosuite or proof type this library does not know.
-    ProofCryptosuite = 2102, "ZZ-E-SIG-002", Signature, "unknown proof type or cryptosuite", "supported cryptosuites: eddsa-jcs-2022, ecdsa-jcs-2019";
+    ProofCryptosuite = 2102, "ZZ-E-SIG-002", Signature, "unknown proof type or cryptosuite", "supported cryptosuites: eddsa-jcs-2022, ecdsa-jcs-2019, sm2-jcs-2024";
     /// proofValue is not multibase base58btc of the right length.
     ProofValue = 2103, "ZZ-E-SIG-003", Signature, "proofValue is not a multibase base58btc signature of the right length", "the proofValue was truncated or altered";
     /// The signature does not verify: the document or proof was altered, or another key signed.
@@ -218,6 +218,9 @@ error_codes! {
     ProofPurpose = 2106, "ZZ-E-SIG-006", Signature, "the proofPurpose is not assertionMethod", "licences are signed for assertionMethod";
     /// Not a verifiable credential of the expected shape.
     DocumentShape = 2107, "ZZ-E-SIG-007", Signature, "not a licence credential of the expected shape", "a licence is a W3C VC 2.0 document with @context, type, issuer, credentialSubject and proof";
+    /// A signature that is neither the raw `r ‖ s` form nor strict DER `SEQUENCE { r, s }`, or
+    /// whose `r` or `s` is outside `[1, n-1]` (SM2).
+    SignatureEncoding = 2108, "ZZ-E-SIG-008", Signature, "the signature is neither 64-byte r‖s nor strict DER SEQUENCE { r, s }, or r or s is out of range", "the signature was truncated or altered, or written in another encoding than the format says";
 
     /// A certificate that cannot be parsed.
     CertMalformed = 2201, "ZZ-E-TRUST-001", Trust, "the certificate cannot be parsed", "give the certificate as PEM or DER";
@@ -245,13 +248,15 @@ error_codes! {
     /// A signing key that cannot be read.
     KeyMalformed = 2301, "ZZ-E-KEY-001", Key, "the key cannot be read (PKCS#8 PEM expected)", "keys are PKCS#8 PEM files made by `zhengzhao authority`";
     /// A key algorithm this library does not support.
-    KeyAlgorithm = 2302, "ZZ-E-KEY-002", Key, "unsupported key algorithm", "keys are Ed25519 or ECDSA P-256";
+    KeyAlgorithm = 2302, "ZZ-E-KEY-002", Key, "unsupported key algorithm", "keys are Ed25519, ECDSA P-256 or SM2";
     /// A key file that cannot be read or written.
     KeyIo = 2303, "ZZ-E-KEY-003", Key, "the key file cannot be read or written", "check the path and its permissions";
     /// A private key file that others can read.
     KeyPermissions = 2304, "ZZ-E-KEY-004", Key, "the private key file is readable by others", "chmod 600 the key file";
     /// The signing operation failed.
     KeySign = 2305, "ZZ-E-KEY-005", Key, "the signing operation failed", "check the key store (or HSM)";
+    /// An SM2 user ID (distinguishing identifier) too long for the 16-bit ENTL field of ZA.
+    Sm2UserId = 2306, "ZZ-E-KEY-006", Key, "the SM2 user ID is longer than 8191 bytes", "use the default user ID 1234567812345678 unless the protocol names another";
 
     /// The licence's validity period ended before the verification time.
     LicenceExpired = 2401, "ZZ-E-STATUS-001", Status, "the licence had expired at the verification time", "a renewed (延续) licence has a new version: look it up";

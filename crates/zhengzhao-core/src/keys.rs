@@ -1,13 +1,15 @@
-//! Signing keys: Ed25519 and ECDSA P-256, PKCS#8 PEM, and the `Signer` trait.
+//! Signing keys: Ed25519, ECDSA P-256 and SM2, PKCS#8 PEM, and the `Signer` trait.
 //!
 //! - [`SigningKey`] is a private key held in memory (Ed25519 via `ed25519-dalek`, P-256 via
-//!   `ring`), read from and written to PKCS#8 (DER or PEM, label `PRIVATE KEY`);
+//!   `ring`, SM2 via [`crate::sm2`]), read from and written to PKCS#8 (DER or PEM, label
+//!   `PRIVATE KEY`; SM2 keys are `id-ecPublicKey` on curve 1.2.156.10197.1.301);
 //! - [`PublicKey`] is the raw public key with its [`Algorithm`], read from and written to an X.509
 //!   `SubjectPublicKeyInfo`;
 //! - [`Signer`] is what signs licences: [`SigningKey`] implements it, and so will an HSM.
 //!
-//! Signatures are 64 bytes for both algorithms: Ed25519 (RFC 8032), and ECDSA P-256 over SHA-256
-//! in the fixed `r || s` form (IEEE P1363), as JOSE and the W3C Data Integrity suites use it.
+//! Signatures are 64 bytes for every algorithm: Ed25519 (RFC 8032); ECDSA P-256 over SHA-256
+//! in the fixed `r || s` form (IEEE P1363), as JOSE and the W3C Data Integrity suites use it; and
+//! SM2 over `SM3(ZA || msg)` with the default user ID `1234567812345678`, also as raw `r || s`.
 //!
 //! ```
 //! use zhengzhao_core::keys::{Algorithm, Signer, SigningKey};
@@ -23,6 +25,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -51,6 +54,14 @@ const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 /// OID 1.2.840.10045.3.1.7 (prime256v1 / secp256r1), content octets.
 const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// OID 1.2.156.10197.1.301 (sm2p256v1, also used as a key algorithm OID), content octets.
+pub(crate) const OID_SM2: &[u8] = &[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d];
+/// DER of the `SubjectPublicKeyInfo` prefix of an SM2 key (`id-ecPublicKey`, curve
+/// `sm2p256v1`, GM/T 0010), before the 65-byte point.
+const SM2_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d, 0x03, 0x42, 0x00,
+];
 
 /// Length of an Ed25519 public key.
 const ED25519_KEY_LEN: usize = 32;
@@ -70,7 +81,7 @@ pub enum KeyError {
         reason: String,
     },
     /// A key algorithm (or algorithm name) this library does not support.
-    #[error("unsupported key algorithm: {found} (Ed25519 and P-256 are supported)")]
+    #[error("unsupported key algorithm: {found} (Ed25519, P-256 and SM2 are supported)")]
     Algorithm {
         /// The algorithm found, as far as it could be named.
         found: String,
@@ -117,7 +128,7 @@ fn malformed(reason: impl Into<String>) -> KeyError {
     }
 }
 
-/// A signature algorithm. SM2 (GM/T 0003) will join later, hence `non_exhaustive`.
+/// A signature algorithm. More may join, hence `non_exhaustive`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Algorithm {
@@ -125,17 +136,20 @@ pub enum Algorithm {
     Ed25519,
     /// ECDSA over NIST P-256 with SHA-256.
     P256,
+    /// SM2 (GM/T 0003, GB/T 32918) on `sm2p256v1` with SM3 and the default user ID.
+    Sm2,
 }
 
 impl Algorithm {
     /// Every supported algorithm.
-    pub const ALL: &'static [Algorithm] = &[Algorithm::Ed25519, Algorithm::P256];
+    pub const ALL: &'static [Algorithm] = &[Algorithm::Ed25519, Algorithm::P256, Algorithm::Sm2];
 
-    /// The algorithm's usual name: `Ed25519` or `P-256`.
+    /// The algorithm's usual name: `Ed25519`, `P-256` or `SM2`.
     pub const fn name(self) -> &'static str {
         match self {
             Algorithm::Ed25519 => "Ed25519",
             Algorithm::P256 => "P-256",
+            Algorithm::Sm2 => "SM2",
         }
     }
 }
@@ -149,11 +163,13 @@ impl fmt::Display for Algorithm {
 impl FromStr for Algorithm {
     type Err = KeyError;
 
-    /// Reads `ed25519` or `p256` (also `Ed25519`, `P-256`, `ES256`), ignoring case.
+    /// Reads `ed25519`, `p256` or `sm2` (also `Ed25519`, `P-256`, `ES256`, `sm2p256v1`),
+    /// ignoring case.
     fn from_str(s: &str) -> Result<Algorithm, KeyError> {
         match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "ed25519" | "eddsa" => Ok(Algorithm::Ed25519),
             "p256" | "es256" | "ecdsap256" | "secp256r1" | "prime256v1" => Ok(Algorithm::P256),
+            "sm2" | "sm2p256v1" | "sm2dsa" => Ok(Algorithm::Sm2),
             _ => Err(KeyError::Algorithm {
                 found: s.to_owned(),
             }),
@@ -165,8 +181,9 @@ impl FromStr for Algorithm {
 ///
 /// An HSM (or a remote signing service) implements this trait so that licences are signed
 /// without the private key ever entering the process. Implementations must return signatures
-/// in the form [`PublicKey::verify`] accepts: 64 bytes for Ed25519, and the fixed `r || s`
-/// form (IEEE P1363, 64 bytes) for ECDSA P-256 over SHA-256.
+/// in the form [`PublicKey::verify`] accepts: 64 bytes for Ed25519, the fixed `r || s`
+/// form (IEEE P1363, 64 bytes) for ECDSA P-256 over SHA-256, and raw `r || s` (64 bytes, not
+/// DER) for SM2 over `SM3(ZA || msg)` with the user ID [`crate::sm2::DEFAULT_USER_ID`].
 pub trait Signer: Send + Sync {
     /// The signature algorithm.
     fn algorithm(&self) -> Algorithm;
@@ -190,6 +207,7 @@ enum Inner {
         /// The PKCS#8 document the pair was read from (ring cannot write one back).
         pkcs8: Vec<u8>,
     },
+    Sm2(Box<crate::sm2::SigningKey>),
 }
 
 impl SigningKey {
@@ -214,10 +232,18 @@ impl SigningKey {
                     .map_err(fail)?;
                 Self::p256_from_pkcs8(doc.as_ref())
             }
+            Algorithm::Sm2 => {
+                let key = crate::sm2::SigningKey::generate().map_err(|e| KeyError::Sign {
+                    reason: e.to_string(),
+                })?;
+                Ok(SigningKey {
+                    inner: Inner::Sm2(Box::new(key)),
+                })
+            }
         }
     }
 
-    /// Reads a PKCS#8 (RFC 5208 / RFC 5958) private key in DER: Ed25519 or P-256.
+    /// Reads a PKCS#8 (RFC 5208 / RFC 5958) private key in DER: Ed25519, P-256 or SM2.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<SigningKey, KeyError> {
         let info = ed25519_dalek::pkcs8::PrivateKeyInfoRef::try_from(der)
             .map_err(|e| malformed(format!("not a PKCS#8 private key: {e}")))?;
@@ -231,6 +257,7 @@ impl SigningKey {
         } else if oid == OID_EC_PUBLIC_KEY {
             match info.algorithm.parameters_oid() {
                 Ok(curve) if curve.as_bytes() == OID_P256 => Self::p256_from_pkcs8(der),
+                Ok(curve) if curve.as_bytes() == OID_SM2 => Self::sm2_from_pkcs8(der),
                 Ok(curve) => Err(KeyError::Algorithm {
                     found: format!("EC key on curve {curve}"),
                 }),
@@ -241,6 +268,14 @@ impl SigningKey {
                 found: format!("key algorithm {}", info.algorithm.oid),
             })
         }
+    }
+
+    fn sm2_from_pkcs8(der: &[u8]) -> Result<SigningKey, KeyError> {
+        let key =
+            crate::sm2::SigningKey::from_pkcs8_der(der).map_err(|e| malformed(e.to_string()))?;
+        Ok(SigningKey {
+            inner: Inner::Sm2(Box::new(key)),
+        })
     }
 
     fn p256_from_pkcs8(der: &[u8]) -> Result<SigningKey, KeyError> {
@@ -298,6 +333,9 @@ impl SigningKey {
                 reason: format!("cannot encode the Ed25519 key as PKCS#8: {e}"),
             }),
             Inner::P256 { pkcs8, .. } => Ok(pkcs8.clone()),
+            Inner::Sm2(key) => key.to_pkcs8_der().map_err(|e| KeyError::Sign {
+                reason: e.to_string(),
+            }),
         }
     }
 
@@ -322,6 +360,7 @@ impl SigningKey {
         match self.inner {
             Inner::Ed25519(_) => Algorithm::Ed25519,
             Inner::P256 { .. } => Algorithm::P256,
+            Inner::Sm2(_) => Algorithm::Sm2,
         }
     }
 
@@ -334,13 +373,24 @@ impl SigningKey {
                     algorithm: Algorithm::Ed25519,
                     bytes: vk.to_bytes().to_vec(),
                     ed25519: Some(vk),
+                    sm2: None,
                 }
             }
             Inner::P256 { pair, .. } => PublicKey {
                 algorithm: Algorithm::P256,
                 bytes: pair.public_key().as_ref().to_vec(),
                 ed25519: None,
+                sm2: None,
             },
+            Inner::Sm2(key) => {
+                let vk = key.verifying_key();
+                PublicKey {
+                    algorithm: Algorithm::Sm2,
+                    bytes: vk.point().to_vec(),
+                    ed25519: None,
+                    sm2: Some(Arc::new(vk.clone())),
+                }
+            }
         }
     }
 }
@@ -366,6 +416,12 @@ impl Signer for SigningKey {
                 .map_err(|_| KeyError::Sign {
                     reason: "ECDSA P-256 signing failed (random source)".to_owned(),
                 }),
+            Inner::Sm2(key) => key
+                .sign(msg)
+                .map(|sig| sig.to_vec())
+                .map_err(|e| KeyError::Sign {
+                    reason: e.to_string(),
+                }),
         }
     }
 }
@@ -379,7 +435,7 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// A public key: its algorithm and raw bytes (Ed25519: 32 bytes; P-256: the 65-byte
+/// A public key: its algorithm and raw bytes (Ed25519: 32 bytes; P-256 and SM2: the 65-byte
 /// uncompressed SEC1 point `04 || x || y`).
 #[derive(Clone)]
 pub struct PublicKey {
@@ -387,11 +443,14 @@ pub struct PublicKey {
     bytes: Vec<u8>,
     /// The decompressed Ed25519 point, kept so that verifying many signatures decodes it once.
     ed25519: Option<ed25519_dalek::VerifyingKey>,
+    /// The decoded SM2 point with its default-ID `ZA`, computed once for the same reason.
+    sm2: Option<Arc<crate::sm2::VerifyingKey>>,
 }
 
 impl PublicKey {
     /// Makes a public key from its raw bytes, checking their length (and, for Ed25519, that
-    /// they decode to a curve point; for P-256, the form `04 || x || y`).
+    /// they decode to a curve point; for P-256, the form `04 || x || y`; for SM2, a point on
+    /// the curve, uncompressed or compressed, kept uncompressed).
     pub fn from_raw(algorithm: Algorithm, bytes: &[u8]) -> Result<PublicKey, KeyError> {
         match algorithm {
             Algorithm::Ed25519 => {
@@ -407,6 +466,7 @@ impl PublicKey {
                     algorithm,
                     bytes: bytes.to_vec(),
                     ed25519: Some(vk),
+                    sm2: None,
                 })
             }
             Algorithm::P256 => {
@@ -425,12 +485,29 @@ impl PublicKey {
                     algorithm,
                     bytes: bytes.to_vec(),
                     ed25519: None,
+                    sm2: None,
+                })
+            }
+            Algorithm::Sm2 => {
+                let vk = crate::sm2::VerifyingKey::from_sec1(bytes).map_err(|_| {
+                    malformed(format!(
+                        "an SM2 public key is a SEC1 point on sm2p256v1 (65 bytes from 04, or 33 from 02/03); these {} bytes are not",
+                        bytes.len()
+                    ))
+                })?;
+                Ok(PublicKey {
+                    algorithm,
+                    bytes: vk.point().to_vec(),
+                    ed25519: None,
+                    sm2: Some(Arc::new(vk)),
                 })
             }
         }
     }
 
-    /// Reads an X.509 `SubjectPublicKeyInfo` in DER: Ed25519 (RFC 8410) or P-256 (RFC 5480).
+    /// Reads an X.509 `SubjectPublicKeyInfo` in DER: Ed25519 (RFC 8410), P-256 (RFC 5480) or
+    /// SM2 (GM/T 0010: `id-ecPublicKey` with curve `sm2p256v1`, or OpenSSL 3's algorithm OID
+    /// 1.2.156.10197.1.301 itself).
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, KeyError> {
         use x509_parser::prelude::FromDer;
         let (rest, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(der)
@@ -453,6 +530,7 @@ impl PublicKey {
         let prefix: &[u8] = match self.algorithm {
             Algorithm::Ed25519 => &ED25519_SPKI_PREFIX,
             Algorithm::P256 => &P256_SPKI_PREFIX,
+            Algorithm::Sm2 => &SM2_SPKI_PREFIX,
         };
         [prefix, &self.bytes].concat()
     }
@@ -462,15 +540,15 @@ impl PublicKey {
         self.algorithm
     }
 
-    /// The raw public key bytes (Ed25519: 32; P-256: 65, uncompressed SEC1).
+    /// The raw public key bytes (Ed25519: 32; P-256 and SM2: 65, uncompressed SEC1).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
-    /// The compressed SEC1 form of a P-256 key (33 bytes: `02`/`03` and `x`), as Multikey
-    /// encodes it; `None` for Ed25519.
+    /// The compressed SEC1 form of a P-256 or SM2 key (33 bytes: `02`/`03` and `x`), as
+    /// Multikey encodes it; `None` for Ed25519.
     pub fn compressed_sec1(&self) -> Option<[u8; 33]> {
-        if self.algorithm != Algorithm::P256 || self.bytes.len() != P256_POINT_LEN {
+        if self.algorithm == Algorithm::Ed25519 || self.bytes.len() != P256_POINT_LEN {
             return None;
         }
         let mut out = [0u8; 33];
@@ -487,7 +565,8 @@ impl PublicKey {
     /// Whether `sig` is a valid signature of `msg` by this key.
     ///
     /// Ed25519 uses `verify_strict` (no small-order keys, canonical `S`); P-256 expects the fixed
-    /// 64-byte `r || s` form over SHA-256. A signature of the wrong length is simply invalid.
+    /// 64-byte `r || s` form over SHA-256; SM2 the 64-byte `r || s` form over `SM3(ZA || msg)`
+    /// with the default user ID. A signature of the wrong length is simply invalid.
     #[must_use]
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
         match self.algorithm {
@@ -503,7 +582,16 @@ impl PublicKey {
             Algorithm::P256 => UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &self.bytes)
                 .verify(msg, sig)
                 .is_ok(),
+            Algorithm::Sm2 => self
+                .sm2
+                .as_ref()
+                .is_some_and(|vk| vk.verify(crate::sm2::DEFAULT_USER_ID, msg, sig)),
         }
+    }
+
+    /// The SM2 key of an SM2 public key (to verify with another user ID, or a digest).
+    pub fn sm2_verifying_key(&self) -> Option<&crate::sm2::VerifyingKey> {
+        self.sm2.as_deref()
     }
 }
 
@@ -525,10 +613,20 @@ pub(crate) fn spki_algorithm(
             .and_then(|p| p.as_oid().ok());
         match curve {
             Some(c) if c.as_bytes() == OID_P256 => Ok(Algorithm::P256),
+            Some(c) if c.as_bytes() == OID_SM2 => Ok(Algorithm::Sm2),
             Some(c) => Err(KeyError::Algorithm {
                 found: format!("EC key on curve {c}"),
             }),
             None => Err(malformed("EC key without a named curve")),
+        }
+    } else if oid == OID_SM2 {
+        // OpenSSL 3 writes SM2 keys this way; the parameters, if any, may only repeat the curve.
+        match spki.algorithm.parameters.as_ref().map(|p| p.as_oid()) {
+            None => Ok(Algorithm::Sm2),
+            Some(Ok(c)) if c.as_bytes() == OID_SM2 => Ok(Algorithm::Sm2),
+            Some(_) => Err(malformed(
+                "SM2 key with parameters other than the sm2p256v1 curve",
+            )),
         }
     } else {
         Err(KeyError::Algorithm {
@@ -565,10 +663,11 @@ impl fmt::Debug for PublicKey {
 mod tests {
     use super::*;
 
-    fn both() -> [SigningKey; 2] {
+    fn both() -> [SigningKey; 3] {
         [
             SigningKey::generate(Algorithm::Ed25519).unwrap(),
             SigningKey::generate(Algorithm::P256).unwrap(),
+            SigningKey::generate(Algorithm::Sm2).unwrap(),
         ]
     }
 
@@ -612,7 +711,7 @@ mod tests {
 
     #[test]
     fn a_key_does_not_verify_another_keys_signature() {
-        let [a, _] = both();
+        let [a, _, _] = both();
         let b = SigningKey::generate(Algorithm::Ed25519).unwrap();
         let sig = a.sign(b"x").unwrap();
         assert!(!b.public_key().verify(b"x", &sig));
@@ -632,7 +731,7 @@ mod tests {
                     assert_eq!(pk.as_bytes().len(), 32);
                     assert_eq!(pk.compressed_sec1(), None);
                 }
-                Algorithm::P256 => {
+                Algorithm::P256 | Algorithm::Sm2 => {
                     assert_eq!(pk.as_bytes().len(), 65);
                     let c = pk.compressed_sec1().unwrap();
                     assert!(c[0] == 2 || c[0] == 3);
@@ -723,6 +822,51 @@ mod tests {
         off_curve[0] = 4;
         let pk = PublicKey::from_raw(Algorithm::P256, &off_curve).unwrap();
         assert!(!pk.verify(b"m", &[1; 64]));
+    }
+
+    #[test]
+    fn sm2_keys_round_trip_and_refuse_what_is_not_theirs() {
+        let k = SigningKey::generate(Algorithm::Sm2).unwrap();
+        let pk = k.public_key();
+        // The SPKI is id-ecPublicKey with the sm2p256v1 curve.
+        let spki = pk.spki_der();
+        assert!(spki.windows(OID_SM2.len()).any(|w| w == OID_SM2));
+        assert!(spki
+            .windows(OID_EC_PUBLIC_KEY.len())
+            .any(|w| w == OID_EC_PUBLIC_KEY));
+        // The compressed point is read back to the same key.
+        let c = pk.compressed_sec1().unwrap();
+        assert_eq!(PublicKey::from_raw(Algorithm::Sm2, &c).unwrap(), pk);
+        // Off-curve points are refused when read, not at verification.
+        let mut off = [1u8; 65];
+        off[0] = 4;
+        let e = PublicKey::from_raw(Algorithm::Sm2, &off).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::KeyMalformed);
+        // An SM2 key and a P-256 key with the same point bytes are different keys.
+        let q = SigningKey::generate(Algorithm::P256).unwrap().public_key();
+        let as_p256 = PublicKey::from_raw(Algorithm::P256, pk.as_bytes()).unwrap();
+        assert_ne!(as_p256, pk);
+        let sig = k.sign(b"m").unwrap();
+        assert!(
+            !as_p256.verify(b"m", &sig),
+            "the P-256 check must not accept SM2"
+        );
+        assert!(!q.verify(b"m", &sig));
+        // A P-256 PKCS#8 with its curve OID changed to sm2p256v1 is not a valid SM2 key file.
+        let mut der = SigningKey::generate(Algorithm::P256)
+            .unwrap()
+            .pkcs8_der()
+            .unwrap();
+        let pos = der
+            .windows(OID_P256.len())
+            .position(|w| w == OID_P256)
+            .unwrap();
+        der[pos..pos + OID_P256.len()].copy_from_slice(OID_SM2);
+        // (The secret may happen to be a valid SM2 scalar; the embedded public key then
+        // belongs to another curve, so either way it must not load as the P-256 key.)
+        if let Ok(odd) = SigningKey::from_pkcs8_der(&der) {
+            assert_eq!(odd.algorithm(), Algorithm::Sm2);
+        }
     }
 
     #[test]

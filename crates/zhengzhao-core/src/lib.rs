@@ -43,6 +43,7 @@ pub mod proof;
 pub mod qr;
 pub mod records;
 pub mod sample;
+pub mod sm2;
 pub mod status;
 pub mod statuslist;
 pub mod validate;
@@ -100,6 +101,9 @@ pub enum Error {
     /// A document that verification refused.
     #[error(transparent)]
     Rejected(#[from] verify::Rejected),
+    /// An SM2 key, user ID or signature encoding.
+    #[error(transparent)]
+    Sm2(#[from] sm2::Sm2Error),
 }
 
 impl Coded for Error {
@@ -120,6 +124,7 @@ impl Coded for Error {
             Error::Qr(e) => e.code(),
             Error::Record(e) => e.code(),
             Error::Rejected(e) => e.code(),
+            Error::Sm2(e) => e.code(),
         }
     }
 }

@@ -13,7 +13,8 @@
 //! Certificates are made with `rcgen`, parsed with `x509-parser`, and their signatures checked
 //! with `ring`; the path rules (validity, basicConstraints, keyUsage, path length, name binding,
 //! type restriction) are ours. Signatures are Ed25519 or ECDSA P-256 with SHA-256, by the
-//! issuer's key; a subject key may use either algorithm.
+//! issuer's key; a subject key may be Ed25519, P-256 or SM2 (an SM2 key is certified, it does not
+//! yet sign certificates).
 //!
 //! ```
 //! use time::{Duration, OffsetDateTime};
@@ -775,10 +776,13 @@ fn decode_allowed_types(value: &[u8]) -> Result<Vec<TypeCode>, String> {
 /// A public key as rcgen wants it for the subject of a certificate.
 struct SubjectKey<'a>(&'a PublicKey);
 
+/// The rcgen algorithm of a key. rcgen knows no SM2: an SM2 subject key is written as a P-256
+/// key (same point length, curve OIDs of the same length) and its curve OID patched afterwards
+/// (see [`sm2_curve_patch`]).
 fn rcgen_algorithm(alg: Algorithm) -> &'static SignatureAlgorithm {
     match alg {
         Algorithm::Ed25519 => &rcgen::PKCS_ED25519,
-        Algorithm::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+        Algorithm::P256 | Algorithm::Sm2 => &rcgen::PKCS_ECDSA_P256_SHA256,
     }
 }
 
@@ -790,16 +794,73 @@ impl PublicKeyData for SubjectKey<'_> {
     fn algorithm(&self) -> &'static SignatureAlgorithm {
         rcgen_algorithm(self.0.algorithm())
     }
+
+    /// The real SPKI (the key identifiers are derived from it), not rcgen's stand-in.
+    fn subject_public_key_info(&self) -> Vec<u8> {
+        self.0.spki_der()
+    }
 }
 
-/// Signs with the issuer's key after replacing the stand-in OID by [`OID_ALLOWED_TYPES`] in the
-/// to-be-signed bytes; the same replacement is then made in the written certificate, so that the
+/// The replacement that turns the stand-in P-256 curve OID of an SM2 subject key into
+/// `sm2p256v1`, or `None` for other keys.
+fn sm2_curve_patch(subject: &PublicKey) -> Option<(Vec<u8>, Vec<u8>)> {
+    (subject.algorithm() == Algorithm::Sm2).then(|| {
+        (
+            oid_tlv(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]),
+            oid_tlv(keys::OID_SM2),
+        )
+    })
+}
+
+/// Signs with the issuer's key after making same-length replacements in the to-be-signed bytes
+/// (the stand-in OID by [`OID_ALLOWED_TYPES`], the stand-in curve of an SM2 key by
+/// `sm2p256v1`); the same replacements are then made in the written certificate, so that the
 /// signature covers exactly what is published.
 struct PatchingKey<'a> {
     key: &'a rcgen::KeyPair,
-    from: &'a [u8],
-    to: &'a [u8],
+    patches: &'a [(Vec<u8>, Vec<u8>)],
     failed: Cell<bool>,
+}
+
+/// `der` with every patch applied once; `None` unless each `from` occurs exactly once.
+fn apply_patches(der: &[u8], patches: &[(Vec<u8>, Vec<u8>)]) -> Option<Vec<u8>> {
+    patches
+        .iter()
+        .try_fold(der.to_vec(), |d, (from, to)| replace_once(&d, from, to))
+}
+
+/// Signs `params` for `subject` under the issuer, with `patches` made in what is signed and
+/// written.
+fn sign_patched(
+    params: &CertificateParams,
+    subject: &PublicKey,
+    issuer_params: CertificateParams,
+    pair: &rcgen::KeyPair,
+    patches: &[(Vec<u8>, Vec<u8>)],
+) -> Result<Vec<u8>, TrustError> {
+    if patches.is_empty() {
+        let issuer = Issuer::new(issuer_params, pair);
+        return Ok(params
+            .signed_by(&SubjectKey(subject), &issuer)
+            .map_err(rcgen_failure)?
+            .der()
+            .to_vec());
+    }
+    let key = PatchingKey {
+        key: pair,
+        patches,
+        failed: Cell::new(false),
+    };
+    let issuer = Issuer::new(issuer_params, key);
+    let made = params.signed_by(&SubjectKey(subject), &issuer);
+    if issuer.key().failed.get() {
+        return Err(make_err(
+            "the certificate's patched fields could not be placed",
+        ));
+    }
+    let written = made.map_err(rcgen_failure)?;
+    apply_patches(written.der(), patches)
+        .ok_or_else(|| make_err("the certificate's patched fields could not be placed"))
 }
 
 impl PublicKeyData for PatchingKey<'_> {
@@ -814,7 +875,7 @@ impl PublicKeyData for PatchingKey<'_> {
 
 impl rcgen::SigningKey for PatchingKey<'_> {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        match replace_once(msg, self.from, self.to) {
+        match apply_patches(msg, self.patches) {
             Some(patched) => self.key.sign(&patched),
             None => {
                 self.failed.set(true);
@@ -852,6 +913,12 @@ fn oid_tlv(content: &[u8]) -> Vec<u8> {
 }
 
 fn rcgen_key(key: &SigningKey) -> Result<rcgen::KeyPair, TrustError> {
+    if key.algorithm() == Algorithm::Sm2 {
+        return Err(KeyError::Algorithm {
+            found: "SM2 as a certificate issuer key (SM2 keys are certified, they do not yet sign certificates)".into(),
+        }
+        .into());
+    }
     let der = key.pkcs8_der()?;
     let pair = rcgen::KeyPair::try_from(der.as_slice()).map_err(|e| KeyError::Malformed {
         reason: format!("the issuer key cannot be used to sign certificates: {e}"),
@@ -1093,11 +1160,15 @@ pub fn issue_intermediate(
     let mut params = ca_params(name, 0, not_before, not_after)?;
     params.use_authority_key_identifier_extension = true;
     let pair = rcgen_key(issuer_key)?;
-    let issuer = Issuer::new(issuer_params(issuer_cert)?, &pair);
-    let cert = params
-        .signed_by(&SubjectKey(subject), &issuer)
-        .map_err(rcgen_failure)?;
-    finish(cert.der(), Some(issuer_cert))
+    let patches: Vec<_> = sm2_curve_patch(subject).into_iter().collect();
+    let der = sign_patched(
+        &params,
+        subject,
+        issuer_params(issuer_cert)?,
+        &pair,
+        &patches,
+    )?;
+    finish(&der, Some(issuer_cert))
 }
 
 /// Makes a department's signing certificate (end entity) for `subject`, signed by `issuer_key`
@@ -1137,47 +1208,28 @@ pub fn issue_signer(
     params.use_authority_key_identifier_extension = true;
 
     let pair = rcgen_key(issuer_key)?;
-    let issuer_params = issuer_params(issuer_cert)?;
-    let der = match allowed_types {
-        None => {
-            let issuer = Issuer::new(issuer_params, &pair);
-            params
-                .signed_by(&SubjectKey(subject), &issuer)
-                .map_err(rcgen_failure)?
-                .der()
-                .to_vec()
-        }
-        Some(types) => {
-            let mut ext =
-                CustomExtension::from_oid_content(&PLACEHOLDER_ARCS, encode_allowed_types(types));
-            ext.set_criticality(false);
-            params.custom_extensions.push(ext);
-            let placeholder = oid_tlv(&oid_content(
-                u128::from(PLACEHOLDER_ARCS[0] * 40 + PLACEHOLDER_ARCS[1]),
-                &[
-                    u128::from(PLACEHOLDER_ARCS[2]),
-                    u128::from(PLACEHOLDER_ARCS[3]),
-                ],
-            ));
-            let real = oid_tlv(&ALLOWED_TYPES_OID_DER);
-            let key = PatchingKey {
-                key: &pair,
-                from: &placeholder,
-                to: &real,
-                failed: Cell::new(false),
-            };
-            let issuer = Issuer::new(issuer_params, key);
-            let made = params.signed_by(&SubjectKey(subject), &issuer);
-            if issuer.key().failed.get() {
-                return Err(make_err(
-                    "the type-restriction extension could not be placed",
-                ));
-            }
-            let written = made.map_err(rcgen_failure)?;
-            replace_once(written.der(), &placeholder, &real)
-                .ok_or_else(|| make_err("the type-restriction extension could not be placed"))?
-        }
-    };
+    let mut patches: Vec<_> = sm2_curve_patch(subject).into_iter().collect();
+    if let Some(types) = allowed_types {
+        let mut ext =
+            CustomExtension::from_oid_content(&PLACEHOLDER_ARCS, encode_allowed_types(types));
+        ext.set_criticality(false);
+        params.custom_extensions.push(ext);
+        let placeholder = oid_tlv(&oid_content(
+            u128::from(PLACEHOLDER_ARCS[0] * 40 + PLACEHOLDER_ARCS[1]),
+            &[
+                u128::from(PLACEHOLDER_ARCS[2]),
+                u128::from(PLACEHOLDER_ARCS[3]),
+            ],
+        ));
+        patches.push((placeholder, oid_tlv(&ALLOWED_TYPES_OID_DER)));
+    }
+    let der = sign_patched(
+        &params,
+        subject,
+        issuer_params(issuer_cert)?,
+        &pair,
+        &patches,
+    )?;
     finish(&der, Some(issuer_cert))
 }
 

@@ -332,13 +332,16 @@ fn truncate(s: &str) -> String {
 
 /// Multikey (W3C Controlled Identifiers): a public key as multibase base58btc of its multicodec
 /// prefix and bytes. Ed25519 keys are `0xed 0x01` + 32 bytes; P-256 keys are `0x80 0x24` + the
-/// 33-byte compressed point.
+/// 33-byte compressed point; SM2 keys are `0x86 0x24` (multicodec `sm2-pub`, 0x1206, whose
+/// status in the multicodec table is *draft*) + the 33-byte compressed point.
 pub mod multikey {
     use super::{decode_multibase_base58btc, multibase_base58btc};
 
     const ED25519_PUB: [u8; 2] = [0xed, 0x01];
     const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
     const P256_PUB: [u8; 2] = [0x80, 0x24];
+    /// `sm2-pub` (0x1206) as an unsigned varint.
+    const SM2_PUB: [u8; 2] = [0x86, 0x24];
 
     /// Encodes an Ed25519 public key.
     ///
@@ -364,6 +367,17 @@ pub mod multikey {
     /// Encodes a P-256 public key given as a 33-byte compressed point.
     pub fn encode_p256(compressed: &[u8; 33]) -> String {
         multibase_base58btc(&[&P256_PUB[..], compressed].concat())
+    }
+
+    /// Encodes an SM2 public key given as a 33-byte compressed point.
+    pub fn encode_sm2(compressed: &[u8; 33]) -> String {
+        multibase_base58btc(&[&SM2_PUB[..], compressed].concat())
+    }
+
+    /// Decodes an SM2 public key to its 33-byte compressed point (not checked to be on the
+    /// curve: [`crate::keys::PublicKey::from_raw`] does that).
+    pub fn decode_sm2(s: &str) -> Result<[u8; 33], String> {
+        decode(s, SM2_PUB, "SM2 public key")
     }
 
     fn decode<const N: usize>(s: &str, prefix: [u8; 2], what: &str) -> Result<[u8; N], String> {

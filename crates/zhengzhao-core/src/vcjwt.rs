@@ -68,6 +68,8 @@ impl JwsAlgorithm {
         match algorithm {
             Algorithm::Ed25519 => Some(JwsAlgorithm::EdDsa),
             Algorithm::P256 => Some(JwsAlgorithm::Es256),
+            // No JOSE algorithm is registered for SM2: SM2 licences use Data Integrity only.
+            Algorithm::Sm2 => None,
         }
     }
 }
