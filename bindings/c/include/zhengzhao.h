@@ -639,7 +639,8 @@ zz_status zz_verifier_add_certificates(struct zz_verifier *verifier,
 // `yyyy-MM-dd` (noon, China Standard Time).
 //
 // `*out_json` is set whenever verification ran, valid or not: a library-allocated JSON
-// object, freed with `zz_free_string`: `{"kind": "licence" | "vc-jwt" | "qr" | "bundle",
+// object, freed with `zz_free_string`: `{"kind": "licence" | "vc-jwt" | "qr" | "bundle" |
+// "gbt36903",
 // "valid": true | false, "report": <the report>}`, where the report of a single licence is
 // `{"id", "valid", "code", "message", "checks": [{"name", "outcome", "code", "detail"}, …],
 // "warnings"}` (every check, in order: document, identifier, proof, certificate,
@@ -650,10 +651,10 @@ zz_status zz_verifier_add_certificates(struct zz_verifier *verifier,
 // Returns `ZZ_OK` when valid; when invalid, the code of the first failed check (the report
 // is still given), e.g. `ZZ-E-SIG-004` (altered document), `ZZ-E-TRUST-002` (does not
 // chain to the verifier's anchors: wrong anchors), `ZZ-E-STATUS-001` (expired),
-// `ZZ-E-FMT-001` (not JSON). Without a report: `ZZ-E-USAGE-001` (NULL arguments, bad length,
-// bad `at`, a flat GB/T 36903 record, which carries no signature); `ZZ-E-FMT-004` (a
-// malformed bundle); `ZZ-E-FMT-008`…`-011` (a bad QR payload); `ZZ-E-USAGE-003`/`-004`
-// (bad handle).
+// `ZZ-E-FMT-001` (not JSON), `ZZ-E-FMT-008`…`-011` (a QR payload that does not decode),
+// `ZZ-E-USAGE-001` (a flat GB/T 36903 record, which carries no signature: its report's
+// `kind` is `gbt36903`). Without a report: `ZZ-E-USAGE-001` (NULL arguments, bad length, bad
+// `at`); `ZZ-E-FMT-004` (a malformed bundle); `ZZ-E-USAGE-003`/`-004` (bad handle).
 //
 // Thread-safe: any number of threads may verify on one handle, sharing its path cache.
 //

@@ -230,23 +230,11 @@ pub(crate) fn parse_at(name: &str, at: Option<&str>) -> Result<OffsetDateTime> {
     let Some(at) = at else {
         return Ok(OffsetDateTime::now_utc());
     };
-    let at = at.trim();
-    if let Ok(t) = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
-        return Ok(t);
-    }
-    if let Some(d) = zhengzhao_core::date::parse(at) {
-        return Ok(d
-            .with_time(time::Time::from_hms(12, 0, 0).expect("noon"))
-            .assume_offset(cst()));
-    }
-    Err(Fail::usage(format!(
-        "{name} '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
-    )))
-}
-
-/// China Standard Time.
-pub(crate) fn cst() -> time::UtcOffset {
-    time::UtcOffset::from_hms(8, 0, 0).expect("+08:00 is a valid offset")
+    zhengzhao_core::date::instant(at).ok_or_else(|| {
+        Fail::usage(format!(
+            "{name} '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
+        ))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

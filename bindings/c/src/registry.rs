@@ -15,11 +15,11 @@ use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::window::Document;
 use zhengzhao_registry::{
     Answer, CachedSigners, Cause, IssueRequest, Options, Refusal, Registry, RegistryError, Step,
-    UseContext, WalSync, WindowRequest,
+    WalSync, WindowRequest,
 };
 
 use crate::ffi::{
-    self, bytes, call, cst, fail, new_json, new_string, opt_text, out_ptr, parse_at, text, utf8,
+    self, bytes, call, fail, new_json, new_string, opt_text, out_ptr, parse_at, text, utf8,
     zz_status, Fail, Object, Result,
 };
 
@@ -770,14 +770,11 @@ pub unsafe extern "C" fn zz_registry_grant_add(
         };
         let r = reg(registry)?;
         let (o, t) = org_and_type(org, type_code)?;
-        let until = match zhengzhao_core::date::parse(until.trim()) {
-            Some(d) => d
-                .next_day()
-                .ok_or_else(|| Fail::usage(format!("until {d}: out of range")))?
-                .midnight()
-                .assume_offset(cst()),
-            None => parse_at("until", Some(until))?,
-        };
+        let until = zhengzhao_core::date::through(until).ok_or_else(|| {
+            Fail::usage(format!(
+                "until '{until}' is neither a date (2026-12-31, through that day) nor RFC 3339"
+            ))
+        })?;
         r.add_grant(&o, &t, until, operator, basis).map_err(fail)
     })
 }
@@ -815,45 +812,6 @@ pub unsafe extern "C" fn zz_registry_grant_revoke(
         let (o, t) = org_and_type(org, type_code)?;
         r.revoke_grant(&o, &t, operator, basis).map_err(fail)
     })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequestJson {
-    holder_code_type: String,
-    holder_code: String,
-    types: Vec<String>,
-    context: ContextJson,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ContextJson {
-    org: String,
-    operator: String,
-    item: String,
-    case: String,
-    reason: String,
-    #[serde(default)]
-    consent: Option<String>,
-}
-
-impl From<RequestJson> for WindowRequest {
-    fn from(r: RequestJson) -> WindowRequest {
-        WindowRequest {
-            holder_code_type: r.holder_code_type,
-            holder_code: r.holder_code,
-            types: r.types,
-            context: UseContext {
-                org: r.context.org,
-                operator: r.context.operator,
-                item: r.context.item,
-                case: r.context.case,
-                reason: r.context.reason,
-                consent: r.context.consent,
-            },
-        }
-    }
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(input: &[u8], what: &str) -> Result<T> {
@@ -915,7 +873,7 @@ pub unsafe extern "C" fn zz_registry_lookup(
         let logged = lookup_flags(flags)?;
         let at = parse_at("at", at)?;
         let r = reg(registry)?;
-        let request: WindowRequest = parse_json::<RequestJson>(input, "request_json")?.into();
+        let request: WindowRequest = parse_json(input, "request_json")?;
         let build = |a: &[Answer<Document<'_>>]| build_lookup(&[Row::Answers(a)]);
         *out = if logged {
             r.lookup_with(&request, at, build)
@@ -965,10 +923,7 @@ pub unsafe extern "C" fn zz_registry_lookup_many(
         let logged = lookup_flags(flags)?;
         let at = parse_at("at", at)?;
         let r = reg(registry)?;
-        let requests: Vec<WindowRequest> = parse_json::<Vec<RequestJson>>(input, "requests_json")?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let requests: Vec<WindowRequest> = parse_json(input, "requests_json")?;
         let build = |rows: &[std::result::Result<Vec<Answer<Document<'_>>>, RegistryError>]| {
             let rows: Vec<Row<'_, Document<'_>>> = rows
                 .iter()

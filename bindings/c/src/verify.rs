@@ -8,13 +8,12 @@ use serde_json::json;
 use zhengzhao_core::bundle;
 use zhengzhao_core::interchange::{self, Kind};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
-use zhengzhao_core::qr;
 use zhengzhao_core::verify::{Context, Report, Verifier};
 use zhengzhao_core::ErrorCode;
 
 use crate::ffi::{
-    self, bytes, call, fail, new_json, opt_text, out_ptr, parse_at, text, utf8, zz_status, Fail,
-    Object, Result,
+    self, bytes, call, fail, new_json, opt_text, out_ptr, parse_at, text, zz_status, Fail, Object,
+    Result,
 };
 
 /// A verifier made by `zz_verifier_new` or `zz_verifier_new_from_file`. Opaque: never
@@ -139,7 +138,8 @@ fn status_of(r: &Report) -> Option<Fail> {
 /// `yyyy-MM-dd` (noon, China Standard Time).
 ///
 /// `*out_json` is set whenever verification ran, valid or not: a library-allocated JSON
-/// object, freed with `zz_free_string`: `{"kind": "licence" | "vc-jwt" | "qr" | "bundle",
+/// object, freed with `zz_free_string`: `{"kind": "licence" | "vc-jwt" | "qr" | "bundle" |
+/// "gbt36903",
 /// "valid": true | false, "report": <the report>}`, where the report of a single licence is
 /// `{"id", "valid", "code", "message", "checks": [{"name", "outcome", "code", "detail"}, …],
 /// "warnings"}` (every check, in order: document, identifier, proof, certificate,
@@ -150,10 +150,10 @@ fn status_of(r: &Report) -> Option<Fail> {
 /// Returns `ZZ_OK` when valid; when invalid, the code of the first failed check (the report
 /// is still given), e.g. `ZZ-E-SIG-004` (altered document), `ZZ-E-TRUST-002` (does not
 /// chain to the verifier's anchors: wrong anchors), `ZZ-E-STATUS-001` (expired),
-/// `ZZ-E-FMT-001` (not JSON). Without a report: `ZZ-E-USAGE-001` (NULL arguments, bad length,
-/// bad `at`, a flat GB/T 36903 record, which carries no signature); `ZZ-E-FMT-004` (a
-/// malformed bundle); `ZZ-E-FMT-008`…`-011` (a bad QR payload); `ZZ-E-USAGE-003`/`-004`
-/// (bad handle).
+/// `ZZ-E-FMT-001` (not JSON), `ZZ-E-FMT-008`…`-011` (a QR payload that does not decode),
+/// `ZZ-E-USAGE-001` (a flat GB/T 36903 record, which carries no signature: its report's
+/// `kind` is `gbt36903`). Without a report: `ZZ-E-USAGE-001` (NULL arguments, bad length, bad
+/// `at`); `ZZ-E-FMT-004` (a malformed bundle); `ZZ-E-USAGE-003`/`-004` (bad handle).
 ///
 /// Thread-safe: any number of threads may verify on one handle, sharing its path cache.
 ///
@@ -185,43 +185,31 @@ pub unsafe extern "C" fn zz_verifier_verify(
             certificates: &[],
             status_lists: &[],
         };
-        let trimmed = || utf8(input.trim_ascii(), "input");
-        let (kind, report) = match interchange::sniff(input) {
-            Kind::FlatRecord => {
-                return Err(Fail::usage(
-                    "a flat GB/T 36903 record carries no signature: verify the signed document, its vc+jwt or QR payload, or a bundle",
-                ))
-            }
-            Kind::Bundle => {
-                let report = bundle::verify(&v, input, at).map_err(fail)?;
-                let failure = (!report.valid).then(|| {
-                    report
-                        .licences
-                        .iter()
-                        .find_map(status_of)
-                        .or_else(|| {
-                            report.status_lists.iter().find(|l| !l.valid).map(|l| {
-                                Fail::new(
-                                    l.code
-                                        .as_deref()
-                                        .and_then(ErrorCode::from_name)
-                                        .unwrap_or(ErrorCode::StatusList),
-                                    l.message.clone().unwrap_or_default(),
-                                )
-                            })
+        if interchange::sniff(input) == Kind::Bundle {
+            let report = bundle::verify(&v, input, at).map_err(fail)?;
+            let failure = (!report.valid).then(|| {
+                report
+                    .licences
+                    .iter()
+                    .find_map(status_of)
+                    .or_else(|| {
+                        report.status_lists.iter().find(|l| !l.valid).map(|l| {
+                            Fail::new(
+                                l.code
+                                    .as_deref()
+                                    .and_then(ErrorCode::from_name)
+                                    .unwrap_or(ErrorCode::StatusList),
+                                l.message.clone().unwrap_or_default(),
+                            )
                         })
-                        .unwrap_or_else(|| Fail::new(ErrorCode::Bundle, "the bundle is not valid"))
-                });
-                *out = new_json(&json!({ "kind": "bundle", "valid": report.valid, "report": report }))?;
-                return failure.map_or(Ok(()), Err);
-            }
-            Kind::Jwt => ("vc-jwt", v.verify_jwt(trimmed()?, &ctx)),
-            Kind::Qr => {
-                let doc = qr::decode(trimmed()?).map_err(fail)?;
-                ("qr", v.verify(&doc, &ctx))
-            }
-            _ => ("licence", v.verify(input, &ctx)),
-        };
+                    })
+                    .unwrap_or_else(|| Fail::new(ErrorCode::Bundle, "the bundle is not valid"))
+            });
+            *out = new_json(&json!({ "kind": "bundle", "valid": report.valid, "report": report }))?;
+            return failure.map_or(Ok(()), Err);
+        }
+        let (kind, report) = v.verify_presented(input, &ctx);
+        let kind = kind.name();
         *out = new_json(&json!({ "kind": kind, "valid": report.valid, "report": report }))?;
         status_of(&report).map_or(Ok(()), Err)
     })

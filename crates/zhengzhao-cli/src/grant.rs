@@ -8,7 +8,7 @@ use zhengzhao_core::identifier::TypeCode;
 
 use crate::output::{self, out, Outcome};
 use crate::registry::finish;
-use crate::store::{failure, time_arg, Failure, Store};
+use crate::store::{failure, Failure, Store};
 
 #[derive(Subcommand)]
 pub enum GrantCommand {
@@ -109,17 +109,10 @@ pub fn run(c: GrantCommand) -> Outcome {
         } => {
             let r = (|| {
                 let (o, t) = grant.parse()?;
-                let until = match zhengzhao_core::date::parse(until.trim()) {
-                    Some(d) => d
-                        .next_day()
-                        .ok_or((
-                            zhengzhao_core::ErrorCode::Usage,
-                            format!("--until {d}: out of range"),
-                        ))?
-                        .midnight()
-                        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("+08:00")),
-                    None => time_arg("--until", Some(&until))?,
-                };
+                let until = zhengzhao_core::date::through(&until).ok_or((
+                    zhengzhao_core::ErrorCode::Usage,
+                    format!("--until '{until}' is neither a date (2026-12-31, through that day) nor RFC 3339"),
+                ))?;
                 store
                     .open()?
                     .add_grant(&o, &t, until, &operator, &basis)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde_json::{json, Value};
 use zhengzhao_core::checkpoint::{Checkpoint, Verifier};
-use zhengzhao_core::merkle::{leaf_hash, ConsistencyProof, InclusionProof};
+use zhengzhao_core::merkle::{ConsistencyProof, InclusionProof};
 use zhengzhao_core::{Coded, ErrorCode};
 
 use crate::output::{self, out, Outcome};
@@ -275,17 +275,8 @@ fn verify(
             .get("event")
             .and_then(Value::as_str)
             .ok_or_else(|| malformed(&"no \"event\" text beside the inclusion proof"))?;
-        if p.tree_size != cp.size {
-            return Ok(Err((
-                ErrorCode::LogRange,
-                format!(
-                    "the proof is for a tree of {} events, the checkpoint has {}",
-                    p.tree_size, cp.size
-                ),
-            )));
-        }
-        return Ok(p
-            .verify(&leaf_hash(event.as_bytes()), &cp.root)
+        return Ok(cp
+            .verify_inclusion(&p, event.as_bytes())
             .map(|()| json!({ "verified": format!("event {} is in the log of {} events", p.leaf_index, cp.size), "checkpoint": checkpoint_json(&cp), "event": serde_json::from_str::<Value>(event).unwrap_or(Value::Null) }))
             .map_err(failure));
     }
@@ -299,17 +290,8 @@ fn verify(
             Ok(cp) => cp,
             Err(e) => return Ok(Err(e)),
         };
-        if (p.size1, p.size2) != (old.size, cp.size) {
-            return Ok(Err((
-                ErrorCode::LogRange,
-                format!(
-                    "the proof is from {} to {} events, the checkpoints have {} and {}",
-                    p.size1, p.size2, old.size, cp.size
-                ),
-            )));
-        }
-        return Ok(p
-            .verify(&old.root, &cp.root)
+        return Ok(cp
+            .verify_consistency(&old, &p)
             .map(|()| json!({ "verified": format!("the log of {} events extends the log of {}", cp.size, old.size), "checkpoint": checkpoint_json(&cp), "old": checkpoint_json(&old) }))
             .map_err(failure));
     }

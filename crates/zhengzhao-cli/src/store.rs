@@ -80,21 +80,14 @@ pub fn time_arg(name: &str, at: Option<&str>) -> Result<OffsetDateTime, Failure>
     let Some(at) = at else {
         return Ok(OffsetDateTime::now_utc());
     };
-    if let Ok(t) = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
-        return Ok(t);
-    }
-    if let Some(d) = zhengzhao_core::date::parse(at) {
-        let noon = time::Time::from_hms(12, 0, 0).expect("noon");
-        return Ok(d
-            .with_time(noon)
-            .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("+08:00")));
-    }
-    Err((
-        ErrorCode::Usage,
-        format!(
-            "{name} '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
-        ),
-    ))
+    zhengzhao_core::date::instant(at).ok_or_else(|| {
+        (
+            ErrorCode::Usage,
+            format!(
+                "{name} '{at}' is neither RFC 3339 (2025-06-01T09:00:00+08:00) nor a date (2025-06-01)"
+            ),
+        )
+    })
 }
 
 /// Reads a file, or standard input for `-`.

@@ -8,7 +8,6 @@ use time::OffsetDateTime;
 use zhengzhao_core::bundle;
 use zhengzhao_core::interchange::{self, Kind};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
-use zhengzhao_core::qr;
 use zhengzhao_core::verify::{Context, Outcome as CheckOutcome, Report, Verifier};
 use zhengzhao_core::{Coded, ErrorCode};
 
@@ -112,16 +111,8 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, InputError> {
                 certificates: &[],
                 status_lists: &[],
             };
-            let text = || std::str::from_utf8(bytes.trim_ascii()).unwrap_or("");
-            let (kind, report) = match kind {
-                Kind::Jwt => ("vc-jwt", verifier.verify_jwt(text(), &ctx)),
-                Kind::Qr => {
-                    let doc = qr::decode(text())
-                        .map_err(|e| InputError(e.code(), format!("{file}: {e}")))?;
-                    ("qr", verifier.verify(&doc, &ctx))
-                }
-                _ => ("licence", verifier.verify(&bytes, &ctx)),
-            };
+            let (kind, report) = verifier.verify_presented(&bytes, &ctx);
+            let kind = kind.name();
             all_valid &= report.valid;
             if !args.json {
                 out!("{file}:");

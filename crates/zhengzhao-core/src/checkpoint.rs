@@ -44,7 +44,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Coded, ErrorCode};
 use crate::keys::{self, Algorithm, KeyError, PublicKey};
-use crate::merkle::Hash;
+use crate::merkle::{ConsistencyProof, Hash, InclusionProof, MerkleError};
 
 /// The signature type byte of Ed25519 in key IDs and verifier keys.
 pub const ALG_ED25519: u8 = 0x01;
@@ -454,6 +454,39 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// Checks, offline, that `proof` puts the event whose logged bytes are `event` in the log
+    /// this checkpoint commits to: the proof must be for this checkpoint's tree size.
+    pub fn verify_inclusion(
+        &self,
+        proof: &InclusionProof,
+        event: &[u8],
+    ) -> Result<(), MerkleError> {
+        if proof.tree_size != self.size {
+            return Err(MerkleError::SizeMismatch {
+                proof: vec![proof.tree_size],
+                checkpoints: vec![self.size],
+            });
+        }
+        proof.verify(&crate::merkle::leaf_hash(event), &self.root)
+    }
+
+    /// Checks, offline, that the log this checkpoint commits to extends the one `old` commits
+    /// to (nothing logged was changed or dropped): `proof` must go from `old`'s size to this
+    /// one's.
+    pub fn verify_consistency(
+        &self,
+        old: &Checkpoint,
+        proof: &ConsistencyProof,
+    ) -> Result<(), MerkleError> {
+        if (proof.size1, proof.size2) != (old.size, self.size) {
+            return Err(MerkleError::SizeMismatch {
+                proof: vec![proof.size1, proof.size2],
+                checkpoints: vec![old.size, self.size],
+            });
+        }
+        proof.verify(&old.root, &self.root)
+    }
+
     /// A checkpoint (checked when written: [`Checkpoint::body`]).
     pub fn new(origin: impl Into<String>, size: u64, root: Hash) -> Checkpoint {
         Checkpoint {

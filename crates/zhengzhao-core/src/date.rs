@@ -150,3 +150,43 @@ pub mod serde_iso_option {
         }
     }
 }
+
+/// China Standard Time (UTC+08:00), the zone of licence dates.
+pub const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("+08:00 is a valid offset"),
+};
+
+/// An instant as the command line, the C ABI and Python take it (`--at`, `at`): RFC 3339
+/// (`2025-06-01T09:00:00+08:00`), or a date (`2025-06-01`), which means noon of that day in
+/// China Standard Time, well inside it whatever the reader's zone. `None` for anything else.
+///
+/// ```
+/// use zhengzhao_core::date::instant;
+/// assert_eq!(instant("2025-06-01").unwrap().to_string(), "2025-06-01 12:00:00.0 +08:00:00");
+/// assert_eq!(instant("2025-06-01T01:00:00Z").unwrap().unix_timestamp(), 1748739600);
+/// assert!(instant("1 June").is_none());
+/// ```
+pub fn instant(s: &str) -> Option<time::OffsetDateTime> {
+    let s = s.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Some(t);
+    }
+    let noon = time::Time::from_hms(12, 0, 0).expect("noon is a time");
+    parse(s).map(|d| d.with_time(noon).assume_offset(CST))
+}
+
+/// The end of a period given as its last day or as an instant (a grant's `until`): a date
+/// means "through that day", so the period ends (exclusive) at the next midnight in China
+/// Standard Time; RFC 3339 is taken as given. `None` for anything else.
+///
+/// ```
+/// use zhengzhao_core::date::through;
+/// assert_eq!(through("2026-12-31").unwrap().to_string(), "2027-01-01 0:00:00.0 +08:00:00");
+/// ```
+pub fn through(s: &str) -> Option<time::OffsetDateTime> {
+    match parse(s.trim()) {
+        Some(d) => Some(d.next_day()?.midnight().assume_offset(CST)),
+        None => instant(s),
+    }
+}

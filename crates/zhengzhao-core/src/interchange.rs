@@ -20,6 +20,21 @@ pub enum Kind {
     Unknown,
 }
 
+impl Kind {
+    /// A stable name: `licence`, `bundle`, `vc-jwt`, `qr`, `gbt36903` or `unknown` (what
+    /// verification reports carry in the C ABI and Python).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Document => "licence",
+            Kind::Bundle => "bundle",
+            Kind::Jwt => "vc-jwt",
+            Kind::Qr => "qr",
+            Kind::FlatRecord => "gbt36903",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
 /// Guesses the kind of `input` from its shape alone, ignoring surrounding whitespace (files end
 /// with a newline). Nothing is verified: a JSON object that does not parse is reported as a
 /// [`Kind::Document`], so that verifying it says precisely what is wrong.

@@ -100,6 +100,14 @@ pub enum MerkleError {
     /// The proof does not lead to the root it is checked against.
     #[error("the proof does not verify: it leads to another root")]
     RootMismatch,
+    /// A proof for other tree sizes than the checkpoints it is checked against.
+    #[error("the proof is for tree sizes {proof:?}, the checkpoints have {checkpoints:?}")]
+    SizeMismatch {
+        /// The tree sizes of the proof (one for inclusion, two for consistency).
+        proof: Vec<u64>,
+        /// Those of the checkpoints.
+        checkpoints: Vec<u64>,
+    },
 }
 
 impl Coded for MerkleError {
@@ -109,7 +117,8 @@ impl Coded for MerkleError {
             | MerkleError::SizeOrder { .. }
             | MerkleError::EmptyTree
             | MerkleError::TreeFull
-            | MerkleError::MissingNode { .. } => ErrorCode::LogRange,
+            | MerkleError::MissingNode { .. }
+            | MerkleError::SizeMismatch { .. } => ErrorCode::LogRange,
             MerkleError::ProofLength { .. }
             | MerkleError::HashLength(_)
             | MerkleError::Malformed(_) => ErrorCode::LogProofMalformed,

@@ -32,10 +32,12 @@ use crate::codes::Uscc;
 use crate::credential::{self, StatusEntry};
 use crate::error::{Coded, ErrorCode};
 use crate::identifier::{LicenceId, Strictness};
+use crate::interchange::{self, Kind};
 use crate::jcs;
 use crate::licence::Licence;
 use crate::pki::{Certificate, PathCache, TrustAnchors, ValidatedSigner};
 use crate::proof::{self, Prepared};
+use crate::qr;
 use crate::status::Status;
 use crate::statuslist::StatusList;
 use crate::validate;
@@ -148,6 +150,14 @@ impl Report {
             code: Some(code),
             detail,
         });
+    }
+
+    /// A report whose `document` check failed, every other one skipped.
+    fn refused(code: ErrorCode, detail: impl Into<String>) -> Report {
+        let mut r = Report::new();
+        r.fail("document", code, detail);
+        r.skip_rest();
+        r
     }
 
     /// Marks every check not yet run as skipped after a failure that stops verification.
@@ -311,6 +321,34 @@ impl Verifier {
             r.skip_rest();
         }
         r
+    }
+
+    /// Verifies a licence presented in any of its signed forms: the document itself, a
+    /// `vc+jwt` token or a QR payload, told apart by [`interchange::sniff`]. Returns the form it
+    /// found (a [`Kind`]) and the report of [`Verifier::verify`] or [`Verifier::verify_jwt`].
+    /// A QR payload that does not decode, a bundle and a flat GB/T 36903 record (which carries
+    /// no signature) fail the `document` check: a bundle is verified with
+    /// [`crate::bundle::verify`].
+    pub fn verify_presented(&self, input: &[u8], ctx: &Context<'_>) -> (Kind, Report) {
+        let kind = interchange::sniff(input);
+        let text = || std::str::from_utf8(input.trim_ascii()).unwrap_or_default();
+        let report = match kind {
+            Kind::Jwt => self.verify_jwt(text(), ctx),
+            Kind::Qr => match qr::decode(text()) {
+                Ok(doc) => self.verify(&doc, ctx),
+                Err(e) => Report::refused(e.code(), e.to_string()),
+            },
+            Kind::Bundle => Report::refused(
+                ErrorCode::Usage,
+                "this is an offline bundle: verify it as a bundle",
+            ),
+            Kind::FlatRecord => Report::refused(
+                ErrorCode::Usage,
+                "a flat GB/T 36903 record carries no signature: verify the signed document, its vc+jwt or QR payload, or a bundle",
+            ),
+            Kind::Document | Kind::Unknown => self.verify(input, ctx),
+        };
+        (kind, report)
     }
 
     /// Runs the checks; `Err` when a failure stops verification.

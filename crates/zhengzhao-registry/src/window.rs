@@ -34,8 +34,10 @@ pub const MAX_FIELD: usize = 64;
 /// The most licence types in one request.
 pub const MAX_TYPES: usize = 64;
 
-/// Who asks, for what and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Who asks, for what and why. Its JSON form (what the C ABI and Python take) has these
+/// members; `consent` may be left out.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UseContext {
     /// The using organisation's 统一社会信用代码.
     pub org: String,
@@ -48,11 +50,25 @@ pub struct UseContext {
     /// The use reason: 1–200 characters.
     pub reason: String,
     /// The reference of the holder's consent, for types that require it.
+    #[serde(default)]
     pub consent: Option<String>,
 }
 
-/// A window request: a holder, the licence types wanted, and the context.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A window request: a holder, the licence types wanted, and the context. Its JSON form has
+/// these members, with the context as an object.
+///
+/// ```
+/// # use zhengzhao_registry::WindowRequest;
+/// let r: WindowRequest = serde_json::from_str(r#"{
+///     "holder_code_type": "001", "holder_code": "91330106MA2B0W1Q6K",
+///     "types": ["11100000MB0143028R001"],
+///     "context": {"org": "11330106002491011D", "operator": "窗口01", "item": "330106-FOOD-01",
+///                 "case": "2026-000001", "reason": "食品经营许可申请"}
+/// }"#).unwrap();
+/// assert_eq!(r.context.consent, None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowRequest {
     /// 持证主体代码类型 (e.g. `111`).
     pub holder_code_type: String,
