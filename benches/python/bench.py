@@ -2,7 +2,7 @@
 
 1. Batches: ``Verifier.verify_many`` over signed documents and ``Registry.lookup_many`` over
    window requests, from Python, against the same calls from Rust on the same inputs
-   (``benches/examples/python_baseline.rs``). Target: Python ≥ 0.8× the Rust rate.
+   (``benches/benches/python.rs``). Target: Python ≥ 0.8× the Rust rate.
 2. Threads: single ``verify`` and ``lookup`` calls from one Python thread and from two, on
    shared objects. Releasing the GIL should give two threads ≥ 1.6× one on 2 cores.
 

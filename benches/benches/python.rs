@@ -1,10 +1,12 @@
-//! The Rust side of the Python benchmark (`benches/python/bench.py`): the same work as the
-//! Python calls, on the same inputs, in the same run. Reads the folder the script prepared
+//! The Rust side of the Python benchmark (`scripts/bench python` runs `benches/python/bench.py`,
+//! which runs this): the same work as the Python calls, on the same inputs, in the same run.
+//! Without arguments (as `cargo bench` runs it) it does nothing. Reads the folder the script
+//! prepared
 //! (`root.pem`, `signers.pem`, `documents.json`, `requests.json`, `registry/`), then prints, as JSON, the
 //! median rate of `Verifier::verify_many` over the documents (documents/s) and of
 //! `Registry::answer_many_at` over the requests (requests/s), each over `rounds` rounds.
 //!
-//! Usage: `python_baseline DIR ROUNDS`.
+//! Usage: `python DIR ROUNDS` (the bench binary, `$CARGO_TARGET_DIR/release/deps/python-*`).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,8 +22,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().expect("usage: python_baseline DIR ROUNDS"));
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let Some(dir) = args.next().map(PathBuf::from) else {
+        eprintln!("the Python benchmark runs this: scripts/bench python");
+        return;
+    };
     let rounds: usize = args
         .next()
         .map_or(7, |r| r.parse().expect("ROUNDS is a number"));
