@@ -16,7 +16,6 @@ use zhengzhao_core::records::{Encoding, Format, RowError};
 use zhengzhao_core::{Coded, ErrorCode};
 use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::import::{ImportOptions, Observer, Summary};
-use zhengzhao_registry::window::Document;
 use zhengzhao_registry::{
     Answer as CoreAnswer, CachedSigners, Cause, IssueRequest, Options, Registry as Core,
     RegistryError, Step, WalSync, WindowRequest,
@@ -720,20 +719,17 @@ impl Registry {
     ) -> Result<Vec<Answer>> {
         let req = request_arg(request)?;
         let at = instant(at, "at")?;
-        let r = self.get()?;
-        // The answers borrow the database's buffers: they are turned into Python objects with
-        // the GIL, after the lookup ran without it.
-        let build = |a: &[CoreAnswer<Document<'_>>]| -> Vec<Answer> {
-            Python::attach(|py| a.iter().map(|a| Answer::new(py, a)).collect())
-        };
-        py.detach(|| {
+        // The lookup runs without the GIL and gives owned answers; the Python objects are
+        // made after it, so that threads never wait for the GIL inside a lookup.
+        let answers = self.run(py, |r| {
             if log {
-                r.lookup_with(&req, at, build)
+                r.lookup_at(&req, at)
             } else {
-                r.answer_with(&req, at, build)
+                let mut out = r.answer_many_at(std::slice::from_ref(&req), at)?;
+                out.pop().expect("one request, one reply")
             }
-        })
-        .map_err(Error::from)
+        })?;
+        Ok(answers.iter().map(|a| Answer::new(py, a)).collect())
     }
 
     /// Many window requests at once. One entry per request, in order: its list of
@@ -751,32 +747,24 @@ impl Registry {
             .map(request_arg)
             .collect::<Result<Vec<_>>>()?;
         let at = instant(at, "at")?;
-        let r = self.get()?;
-        type Rows<'a> = [std::result::Result<Vec<CoreAnswer<Document<'a>>>, RegistryError>];
-        let build = |rows: &Rows<'_>| -> PyResult<Vec<Py<PyAny>>> {
-            Python::attach(|py| {
-                rows.iter()
-                    .map(|row| match row {
-                        Ok(a) => {
-                            let answers: Vec<Answer> =
-                                a.iter().map(|a| Answer::new(py, a)).collect();
-                            Ok(answers.into_pyobject(py)?.into_any().unbind())
-                        }
-                        Err(e) => Ok(PyErr::from(Error::new(e.code(), e.to_string()))
-                            .into_value(py)
-                            .into_any()),
-                    })
-                    .collect()
-            })
-        };
-        let out = py.detach(|| {
+        let rows = self.run(py, |r| {
             if log {
-                r.lookup_many_with(&reqs, at, build)
+                r.lookup_many_at(&reqs, at)
             } else {
-                r.answer_many_with(&reqs, at, build)
+                r.answer_many_at(&reqs, at)
             }
         })?;
-        Ok(out?)
+        rows.iter()
+            .map(|row| match row {
+                Ok(a) => {
+                    let answers: Vec<Answer> = a.iter().map(|a| Answer::new(py, a)).collect();
+                    Ok(answers.into_pyobject(py)?.into_any().unbind())
+                }
+                Err(e) => Ok(PyErr::from(Error::new(e.code(), e.to_string()))
+                    .into_value(py)
+                    .into_any()),
+            })
+            .collect()
     }
 
     // --- conversion ---------------------------------------------------------------------
