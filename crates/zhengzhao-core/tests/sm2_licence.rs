@@ -134,7 +134,7 @@ fn the_suite_is_found_by_name_and_algorithm() {
 
 #[test]
 fn an_sm2_licence_verifies_under_an_sm2_signing_certificate() {
-    for root_alg in [Algorithm::Ed25519, Algorithm::P256] {
+    for root_alg in [Algorithm::Ed25519, Algorithm::P256, Algorithm::Sm2] {
         let s = setup(root_alg);
         assert_eq!(s.signer.public_key().unwrap(), s.key.public_key());
         let doc = signed(&s);
@@ -276,14 +276,18 @@ fn another_key_or_another_suite_is_refused() {
 }
 
 #[test]
-fn an_sm2_key_cannot_yet_issue_certificates() {
-    let key = SigningKey::generate(Algorithm::Sm2).unwrap();
-    let e = pki::issue_root(
-        &key,
-        "SM2 根CA",
-        datetime!(2020-01-01 0:00 UTC),
-        datetime!(2040-01-01 0:00 UTC),
-    )
-    .unwrap_err();
-    assert_eq!(zhengzhao_core::Coded::code(&e), ErrorCode::KeyAlgorithm);
+fn an_all_sm2_path_verifies_a_licence() {
+    // SM2 root, SM2 signing certificate, SM2 proof: the 国密-only deployment.
+    let s = setup(Algorithm::Sm2);
+    let doc = signed(&s);
+    let r = verify(&s, &doc);
+    assert!(r.valid, "{r:?}");
+    // The certificates are SM2-with-SM3 (1.2.156.10197.1.501).
+    for cert in [&s.root, &s.signer] {
+        let (_, x) = x509_parser::parse_x509_certificate(cert.der()).unwrap();
+        assert_eq!(
+            x.signature_algorithm.algorithm.to_id_string(),
+            "1.2.156.10197.1.501"
+        );
+    }
 }
