@@ -241,7 +241,7 @@ error_codes! {
     /// The signing certificate may not sign this licence type.
     CertTypeNotAllowed = 2209, "ZZ-E-TRUST-009", Trust, "the signing certificate may not sign this licence type", "use a signing certificate whose type restriction includes this type";
     /// An unsupported or inconsistent algorithm in a certificate.
-    CertAlgorithm = 2210, "ZZ-E-TRUST-010", Trust, "unsupported or inconsistent certificate algorithm", "certificates use Ed25519 or ECDSA P-256 with SHA-256";
+    CertAlgorithm = 2210, "ZZ-E-TRUST-010", Trust, "unsupported or inconsistent certificate algorithm", "certificates use Ed25519, ECDSA P-256 with SHA-256, or SM2-with-SM3 (1.2.156.10197.1.501)";
     /// A signing (end-entity) certificate that is a CA, or a path longer than allowed.
     CertPath = 2211, "ZZ-E-TRUST-011", Trust, "the certificate path is not allowed (a CA signing licences, or a path too long)", "sign licences with an end-entity certificate issued under the root";
 

@@ -1152,7 +1152,7 @@ fn check_issuer_key(cert: &Certificate, signer: &dyn Signer) -> Result<(), Trust
 ///
 /// The key may be Ed25519, P-256 or SM2; the signature is Ed25519, ECDSA P-256 with SHA-256,
 /// or SM2-with-SM3 (`1.2.156.10197.1.501`, user ID `1234567812345678`) accordingly. Any
-/// [`Signer`] will do (a [`SigningKey`], or a key in an HSM).
+/// [`Signer`] will do (a [`SigningKey`](crate::keys::SigningKey), or a key in an HSM).
 pub fn issue_root(
     key: &dyn Signer,
     name: &str,
