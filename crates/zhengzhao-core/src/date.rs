@@ -190,3 +190,86 @@ pub fn through(s: &str) -> Option<time::OffsetDateTime> {
         None => instant(s),
     }
 }
+
+/// A timestamp as Chinese signature and seal producers write it: ASN.1 UTCTime
+/// (`200422021807Z`) and GeneralizedTime (`20200723130907.763Z`), `2020-04-22 16:22:44`, and
+/// RFC 3339 with or without a zone. A time without a zone is China Standard Time, as these
+/// producers mean it. `None` for anything else.
+///
+/// ```
+/// use zhengzhao_core::date::timestamp;
+/// let t = timestamp("20201010071120Z").unwrap();
+/// assert_eq!(timestamp("20201010151120"), Some(t));
+/// assert_eq!(timestamp("2020-10-10 15:11:20"), Some(t));
+/// assert_eq!(timestamp("201010071120Z"), Some(t));
+/// assert_eq!(timestamp("2020-10-10T07:11:20.000Z"), Some(t));
+/// assert!(timestamp("10/10/2020").is_none());
+/// ```
+pub fn timestamp(s: &str) -> Option<time::OffsetDateTime> {
+    let s = s.trim();
+    // The zone, then the fraction of a second, are cut off the end.
+    let (rest, offset) = if let Some(rest) = s.strip_suffix('Z') {
+        (rest, time::UtcOffset::UTC)
+    } else {
+        split_offset(s).unwrap_or((s, CST))
+    };
+    let (rest, nanos) = match rest.split_once('.') {
+        Some((rest, fraction))
+            if !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            let digits = &fraction[..fraction.len().min(9)];
+            let nanos: u32 = digits.parse().ok()?;
+            (rest, nanos * 10u32.pow(9 - digits.len() as u32))
+        }
+        Some(_) => return None,
+        None => (rest, 0),
+    };
+    let digits: String = rest
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':' | ' ' | 'T'))
+        .collect();
+    let separated = digits.len() != rest.len();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let full = match digits.len() {
+        14 => digits,
+        // UTCTime: years 50–99 are 19xx (RFC 5280 §4.1.2.5.1).
+        12 if !separated => {
+            let century = if digits[..2] >= *"50" { "19" } else { "20" };
+            format!("{century}{digits}")
+        }
+        _ => return None,
+    };
+    let n = |range: std::ops::Range<usize>| full[range].parse::<u32>().ok();
+    let date = time::Date::from_calendar_date(
+        i32::try_from(n(0..4)?).ok()?,
+        time::Month::try_from(u8::try_from(n(4..6)?).ok()?).ok()?,
+        u8::try_from(n(6..8)?).ok()?,
+    )
+    .ok()?;
+    let t = time::Time::from_hms_nano(
+        u8::try_from(n(8..10)?).ok()?,
+        u8::try_from(n(10..12)?).ok()?,
+        u8::try_from(n(12..14)?).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(date.with_time(t).assume_offset(offset))
+}
+
+/// Splits a trailing `+hh:mm`, `+hhmm` or `-…` zone off `s`.
+fn split_offset(s: &str) -> Option<(&str, time::UtcOffset)> {
+    let at = s.rfind(['+', '-'])?;
+    let zone = &s[at + 1..];
+    let digits: String = zone.chars().filter(|c| *c != ':').collect();
+    let shaped = zone.len() == 4 || (zone.len() == 5 && zone.as_bytes()[2] == b':');
+    if !shaped || digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sign = if s.as_bytes()[at] == b'-' { -1 } else { 1 };
+    let hours: i8 = digits[..2].parse().ok()?;
+    let minutes: i8 = digits[2..].parse().ok()?;
+    let offset = time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?;
+    Some((&s[..at], offset))
+}

@@ -95,6 +95,8 @@ pub enum Family {
     Log,
     /// Bulk import of legacy records: the mapping, the file and its rows.
     Import,
+    /// Sealed OFD documents: the package, its signatures and seals.
+    Ofd,
 }
 
 impl Family {
@@ -118,6 +120,7 @@ impl Family {
             Family::Window => "window",
             Family::Log => "log",
             Family::Import => "import",
+            Family::Ofd => "ofd",
         }
     }
 }
@@ -330,6 +333,43 @@ error_codes! {
     ImportSource = 3002, "ZZ-E-IMPORT-002", Import, "the file to import cannot be read", "give a CSV with a header row or a JSON Lines file, in UTF-8 or GB18030 (--encoding)";
     /// A row of an import file that cannot be read or converted.
     ImportRow = 3003, "ZZ-E-IMPORT-003", Import, "a row of the import file cannot be read or converted", "correct the row and column named in the report, then run the import again: rows already issued are skipped";
+
+    /// Not a readable OFD package (zip): truncated, corrupt, encrypted or an unsupported compression.
+    OfdPackage = 3101, "ZZ-E-OFD-001", Ofd, "not a readable OFD package (zip): truncated, corrupt, encrypted or an unsupported compression", "give the .ofd file as it was issued; a copy cut short in transfer gives this";
+    /// The OFD package is beyond the limits on entries, sizes or compression ratio.
+    OfdLimit = 3102, "ZZ-E-OFD-002", Ofd, "the OFD package is beyond the limits on entries, sizes or compression ratio", "a zip bomb or a package far larger than a licence; if it is genuine, raise the limits (ofd::Limits)";
+    /// An entry name in the OFD package is absolute, leaves the package or is duplicated.
+    OfdPath = 3103, "ZZ-E-OFD-003", Ofd, "an entry name in the OFD package is absolute, leaves the package or is duplicated", "the package was forged or broken: do not trust it";
+    /// An entry that the OFD package names is missing.
+    OfdMissing = 3104, "ZZ-E-OFD-004", Ofd, "an entry that the OFD package names is missing", "the package is incomplete: get the original file again";
+    /// An XML file of the OFD package is malformed or lacks what GB/T 33190 requires.
+    OfdXml = 3105, "ZZ-E-OFD-005", Ofd, "an XML file of the OFD package is malformed or lacks what GB/T 33190 requires", "the package is broken or not OFD";
+    /// The OFD package carries no signature.
+    OfdUnsigned = 3106, "ZZ-E-OFD-006", Ofd, "the OFD package carries no signature", "an unsealed OFD proves nothing: ask for the sealed original";
+    /// An entry the signature protects was changed after signing.
+    OfdContentChanged = 3107, "ZZ-E-OFD-007", Ofd, "an entry the signature protects was changed after signing", "the document was altered: do not accept it";
+    /// The signature's digest method is not SM3, so nothing it protects can be confirmed.
+    OfdCheckMethod = 3108, "ZZ-E-OFD-008", Ofd, "the signature's digest method is not SM3, so nothing it protects can be confirmed", "OFD signatures digest entries with SM3 (CheckMethod SM3 or 1.2.156.10197.1.401)";
+    /// The signed value is not a seal signature, SignedData or SM2 signature that can be read.
+    OfdSignedValue = 3109, "ZZ-E-OFD-009", Ofd, "the signed value is not a seal signature, SignedData or SM2 signature that can be read", "the signature file is damaged or of an unknown form";
+    /// The signed value is over another Signature.xml than the one beside it.
+    OfdDataHash = 3110, "ZZ-E-OFD-010", Ofd, "the signed value is over another Signature.xml than the one beside it", "Signature.xml was rewritten after signing: do not accept the document";
+    /// The signer's SM2 signature does not verify.
+    OfdSignerSignature = 3111, "ZZ-E-OFD-011", Ofd, "the signer's SM2 signature does not verify", "the signature or the document was altered, or it was signed with another key or user ID";
+    /// The seal maker's signature on the electronic seal does not verify.
+    OfdSealSignature = 3112, "ZZ-E-OFD-012", Ofd, "the seal maker's signature on the electronic seal does not verify", "the seal was forged or altered: do not accept the document";
+    /// The seal file beside the signature is not the seal inside it.
+    OfdSealFile = 3113, "ZZ-E-OFD-013", Ofd, "the seal file beside the signature is not the seal inside it", "the seal file was replaced after signing";
+    /// The signer's certificate is not among those the seal was made for.
+    OfdSignerNotInSeal = 3114, "ZZ-E-OFD-014", Ofd, "the signer's certificate is not among those the seal was made for", "someone other than the seal's holders applied it";
+    /// The document was signed outside the validity of the signer's certificate or of the seal.
+    OfdOutsideValidity = 3115, "ZZ-E-OFD-015", Ofd, "the document was signed outside the validity of the signer's certificate or of the seal", "a seal or certificate used before or after its validity proves nothing";
+    /// The signature carries no certificate: the signer's must be given.
+    OfdKeyRequired = 3116, "ZZ-E-OFD-016", Ofd, "the signature carries no certificate: the signer's must be given", "pass the signer's certificate (--certs, certificates=)";
+    /// A later signature rewrote the signature list this one protected.
+    OfdSignaturesRewritten = 3117, "ZZ-E-OFD-017", Ofd, "a later signature rewrote the signature list this one protected", "expected when a producer protects Signatures.xml and a second seal is added; check the later signature";
+    /// The signature uses another algorithm than SM2 with SM3.
+    OfdAlgorithm = 3118, "ZZ-E-OFD-018", Ofd, "the signature uses another algorithm than SM2 with SM3", "OFD seals and signatures are verified for SM2-with-SM3 only";
 }
 
 impl fmt::Display for ErrorCode {

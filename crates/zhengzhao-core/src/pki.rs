@@ -372,6 +372,16 @@ impl Certificate {
             .collect()
     }
 
+    /// Reads the certificates of a file as CAs hand them out: PEM with one or more
+    /// `CERTIFICATE` blocks, or one DER certificate (`.cer`, `.crt`), told apart by the first
+    /// byte (DER starts with a SEQUENCE tag, PEM with text).
+    pub fn parse_file(bytes: &[u8]) -> Result<Vec<Certificate>, TrustError> {
+        match bytes.first() {
+            Some(0x30) => Self::from_der(bytes).map(|c| vec![c]),
+            _ => Self::parse_pem_bundle(bytes),
+        }
+    }
+
     /// The DER bytes.
     pub fn der(&self) -> &[u8] {
         &self.der

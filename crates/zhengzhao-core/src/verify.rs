@@ -69,7 +69,10 @@ pub struct Check {
     pub detail: String,
 }
 
-fn code_name<S: serde::Serializer>(c: &Option<ErrorCode>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn code_name<S: serde::Serializer>(
+    c: &Option<ErrorCode>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match c {
         Some(c) => s.serialize_str(c.name()),
         None => s.serialize_none(),

@@ -1,0 +1,628 @@
+//! OFD sealed-document verification against the expected results of the vectors
+//! (`test-vectors/gm/ofd/manifest.json`), and malformed packages.
+
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use zhengzhao_core::ofd::package::Limits;
+use zhengzhao_core::ofd::{self, OfdError, Options, Report};
+use zhengzhao_core::pki::Certificate;
+use zhengzhao_core::{sm2, Coded, ErrorCode};
+
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/gm")
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(vectors().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn manifest() -> Value {
+    serde_json::from_slice(&read("ofd/manifest.json")).unwrap()
+}
+
+fn ofdrw_user() -> Certificate {
+    Certificate::from_der(&read("certs/ofdrw-test-ca/user.cer")).unwrap()
+}
+
+fn verify(bytes: &[u8], certificates: &[Certificate]) -> Report {
+    let options = Options {
+        certificates,
+        ..Options::default()
+    };
+    ofd::verify(bytes, &options).unwrap()
+}
+
+#[test]
+fn the_vectors_verify_as_the_manifest_says() {
+    // Field by field, the manifest is compared with `zhengzhao verify --json` in the CLI's
+    // tests; here, the verdict of each signature through the library.
+    let user = [ofdrw_user()];
+    for file in manifest()["files"].as_array().unwrap() {
+        let name = file["file"].as_str().unwrap();
+        let report = verify(&read(name), &user);
+        let expected: Vec<bool> = file["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["expected"] == "valid")
+            .collect();
+        let got: Vec<bool> = report.signatures.iter().map(|s| s.code.is_none()).collect();
+        assert_eq!(got, expected, "{name}: {report:#?}");
+    }
+}
+
+/// The entries of an OFD file, in order.
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (String::from_utf8_lossy(f.name_raw()).into_owned(), data)
+        })
+        .collect()
+}
+
+/// A zip of `entries`, deflated.
+fn package(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        if name.ends_with('/') {
+            continue;
+        }
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// `file` with the entry `name` replaced by `change(old bytes)`.
+fn changed(file: &str, name: &str, change: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let mut found = false;
+    let entries: Vec<_> = entries(&read(file))
+        .into_iter()
+        .map(|(n, d)| {
+            if n == name {
+                found = true;
+                let new = change(&d);
+                (n, new)
+            } else {
+                (n, d)
+            }
+        })
+        .collect();
+    assert!(found, "{file} has no {name}");
+    package(&entries)
+}
+
+fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+fn package_error(bytes: &[u8], limits: Limits) -> OfdError {
+    let options = Options {
+        limits,
+        ..Options::default()
+    };
+    ofd::verify(bytes, &options).expect_err("a package error")
+}
+
+#[test]
+fn a_repacked_package_verifies_as_the_original() {
+    // The tests below change one entry and repack: the repacking itself must change nothing.
+    let report = verify(&package(&entries(&read("ofd/allprotected.ofd"))), &[]);
+    assert!(report.valid, "{report:#?}");
+}
+
+#[test]
+fn changed_content_is_named_entry_by_entry() {
+    let bytes = changed(
+        "ofd/allprotected.ofd",
+        "Doc_0/Pages/Page_0/Content.xml",
+        |d| {
+            let mut d = d.to_vec();
+            d.push(b' ');
+            d
+        },
+    );
+    let report = verify(&bytes, &[]);
+    let s = &report.signatures[0];
+    assert!(!report.valid);
+    assert_eq!(s.code, Some(ErrorCode::OfdContentChanged));
+    assert_eq!(s.changed_entries, ["/Doc_0/Pages/Page_0/Content.xml"]);
+    assert!(!s.content_intact);
+    // The signature itself still holds: only the content changed.
+    assert!(s.signature_valid);
+    assert_eq!(s.seal_valid, Some(true));
+}
+
+#[test]
+fn a_rewritten_signature_xml_breaks_the_binding() {
+    let bytes = changed(
+        "ofd/allprotected.ofd",
+        "Doc_0/Signs/Sign_0/Signature.xml",
+        |d| replace(d, "2020-10-23 19:45:37", "2020-10-23 19:45:38"),
+    );
+    let s = &verify(&bytes, &[]).signatures[0];
+    assert!(s.content_intact);
+    assert!(!s.signature_valid);
+    assert_eq!(s.code, Some(ErrorCode::OfdDataHash));
+}
+
+#[test]
+fn a_tampered_signature_or_seal_is_refused() {
+    // The last byte of SignedValue.dat is inside the signer's signature.
+    let bytes = changed(
+        "ofd/allprotected.ofd",
+        "Doc_0/Signs/Sign_0/SignedValue.dat",
+        |d| {
+            let mut d = d.to_vec();
+            *d.last_mut().unwrap() ^= 1;
+            d
+        },
+    );
+    let s = &verify(&bytes, &[]).signatures[0];
+    assert!(!s.signature_valid);
+    assert_eq!(s.code, Some(ErrorCode::OfdSignerSignature));
+
+    // A bare signature checked with another key than its signer's.
+    let other = Certificate::from_der(&read("certs/ofdrw-test-ca/sealbuilder.cer")).unwrap();
+    let s = &verify(&read("ofd/DigitalSign.ofd"), &[other]).signatures[0];
+    assert_eq!(s.code, Some(ErrorCode::OfdSignerSignature));
+    let s = &verify(&read("ofd/DigitalSign.ofd"), &[]).signatures[0];
+    assert_eq!(s.code, Some(ErrorCode::OfdKeyRequired));
+    assert!(!s.signature_valid);
+}
+
+#[test]
+fn a_later_signature_that_rewrote_the_list_is_not_tampering() {
+    // allprotected.ofd protects its Signatures.xml; a second signature is added the way
+    // producers add one: a new Signature.xml, signed, and the list rewritten to name it.
+    let key = sm2::SigningKey::from_pkcs8_der(
+        &pem::parse(read("certs/ofdrw-test-ca/user.key.pem"))
+            .unwrap()
+            .into_contents(),
+    )
+    .unwrap();
+    let mut entries = entries(&read("ofd/allprotected.ofd"));
+    let content = entries
+        .iter()
+        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
+        .unwrap()
+        .1
+        .clone();
+    let digest = base64_encode(&sm2::sm3(&content));
+    let signature_xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:Provider ProviderName="test"/><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>2021-01-05 10:00:00</ofd:SignatureDateTime><ofd:References CheckMethod="1.2.156.10197.1.401"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{digest}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>SignedValue.dat</ofd:SignedValue></ofd:Signature>"#
+    )
+    .into_bytes();
+    let signed_value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
+    for (name, data) in &mut entries {
+        if name == "Doc_0/Signs/Signatures.xml" {
+            *data = replace(
+                data,
+                "<ofd:MaxSignId>",
+                r#"<ofd:Signature ID="002" Type="Sign" BaseLoc="Sign_1/Signature.xml"/><ofd:MaxSignId>"#,
+            );
+        }
+    }
+    entries.push(("Doc_0/Signs/Sign_1/Signature.xml".into(), signature_xml));
+    entries.push(("Doc_0/Signs/Sign_1/SignedValue.dat".into(), signed_value));
+    let report = verify(&package(&entries), &[ofdrw_user()]);
+    let [first, second] = report.signatures.as_slice() else {
+        panic!("{report:#?}")
+    };
+    assert_eq!(
+        first.code,
+        Some(ErrorCode::OfdSignaturesRewritten),
+        "{first:#?}"
+    );
+    assert!(first.content_intact);
+    assert_eq!(first.changed_entries, ["/Doc_0/Signs/Signatures.xml"]);
+    assert!(first.signature_valid);
+    assert_eq!(second.code, None, "{second:#?}");
+    assert_eq!(second.format, Some("SM2 signature"));
+    assert_eq!(second.signed_at.as_deref(), Some("2021-01-05T02:00:00Z"));
+
+    // Without the later signature, the same change is tampering.
+    let lone = changed("ofd/allprotected.ofd", "Doc_0/Signs/Signatures.xml", |d| {
+        replace(d, "002", "003")
+    });
+    assert_eq!(
+        verify(&lone, &[]).signatures[0].code,
+        Some(ErrorCode::OfdContentChanged)
+    );
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn a_replaced_seal_file_is_refused() {
+    // Another seal (the v1 one) in place of the v4 seal inside the signature.
+    let other = read("ofd/seals/UserV1.esl");
+    let bytes = changed(
+        "ofd/allprotected.ofd",
+        "Doc_0/Signs/Sign_0/Seal.esl",
+        |_| other.clone(),
+    );
+    let s = &verify(&bytes, &[]).signatures[0];
+    // Seal.esl is protected too, so the content check names it first.
+    assert_eq!(s.code, Some(ErrorCode::OfdContentChanged));
+    assert_eq!(s.changed_entries, ["/Doc_0/Signs/Sign_0/Seal.esl"]);
+}
+
+#[test]
+fn unsigned_and_incomplete_packages() {
+    let unsigned = changed("ofd/DigitalSign.ofd", "OFD.xml", |d| {
+        replace(
+            d,
+            "<ofd:Signatures>/Doc_0/Signs/Signatures.xml</ofd:Signatures>",
+            "",
+        )
+    });
+    let report = verify(&unsigned, &[]);
+    assert!(!report.valid);
+    assert_eq!(report.code, Some(ErrorCode::OfdUnsigned));
+
+    let mut without_ofd_xml = entries(&read("ofd/DigitalSign.ofd"));
+    without_ofd_xml.retain(|(n, _)| n != "OFD.xml");
+    let e = package_error(&package(&without_ofd_xml), Limits::default());
+    assert_eq!(e.code(), ErrorCode::OfdMissing, "{e}");
+
+    let mut without_list = entries(&read("ofd/DigitalSign.ofd"));
+    without_list.retain(|(n, _)| n != "Doc_0/Signs/Signatures.xml");
+    let e = package_error(&package(&without_list), Limits::default());
+    assert!(
+        matches!(&e, OfdError::Missing { path, .. } if path == "/Doc_0/Signs/Signatures.xml"),
+        "{e}"
+    );
+
+    for missing in [
+        "Doc_0/Signs/Sign_0/Signature.xml",
+        "Doc_0/Signs/Sign_0/SignedValue.dat",
+        "Doc_0/Signs/Sign_0/Seal.esl",
+    ] {
+        let mut entries = entries(&read("ofd/allprotected.ofd"));
+        entries.retain(|(n, _)| n != missing);
+        let s = &verify(&package(&entries), &[]).signatures[0];
+        let code = if missing.ends_with("Seal.esl") {
+            ErrorCode::OfdContentChanged
+        } else {
+            ErrorCode::OfdMissing
+        };
+        assert_eq!(s.code, Some(code), "{missing}: {s:#?}");
+    }
+}
+
+#[test]
+fn malformed_xml_and_der_get_their_codes() {
+    let e = package_error(
+        &changed("ofd/DigitalSign.ofd", "OFD.xml", |d| {
+            d[..d.len() / 2].to_vec()
+        }),
+        Limits::default(),
+    );
+    assert_eq!(e.code(), ErrorCode::OfdXml, "{e}");
+    // A DTD (entity expansion, external entities) is refused outright.
+    let dtd = changed("ofd/DigitalSign.ofd", "OFD.xml", |d| {
+        replace(
+            d,
+            "<ofd:OFD ",
+            "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><ofd:OFD ",
+        )
+    });
+    assert_eq!(
+        package_error(&dtd, Limits::default()).code(),
+        ErrorCode::OfdXml
+    );
+    let not_utf8 = changed("ofd/DigitalSign.ofd", "Doc_0/Signs/Signatures.xml", |d| {
+        [d, b"\xff"].concat()
+    });
+    assert_eq!(
+        package_error(&not_utf8, Limits::default()).code(),
+        ErrorCode::OfdXml
+    );
+
+    for garbage in [
+        &b""[..],
+        b"\x30\x03\x02\x01",
+        b"not DER at all",
+        &[0x30, 0x02, 0x05, 0x00],
+    ] {
+        let bytes = changed(
+            "ofd/allprotected.ofd",
+            "Doc_0/Signs/Sign_0/SignedValue.dat",
+            |_| garbage.to_vec(),
+        );
+        let s = &verify(&bytes, &[]).signatures[0];
+        assert_eq!(
+            s.code,
+            Some(ErrorCode::OfdSignedValue),
+            "{garbage:02x?}: {s:#?}"
+        );
+        assert!(!s.signature_valid);
+    }
+    // A seal signature cut short inside: still a clear error, naming the part.
+    let bytes = changed(
+        "ofd/allprotected.ofd",
+        "Doc_0/Signs/Sign_0/SignedValue.dat",
+        |d| {
+            let mut d = d[..d.len() - 100].to_vec();
+            d[2] = ((d.len() - 4) >> 8) as u8;
+            d[3] = (d.len() - 4) as u8;
+            d
+        },
+    );
+    let s = &verify(&bytes, &[]).signatures[0];
+    assert_eq!(s.code, Some(ErrorCode::OfdSignedValue), "{s:#?}");
+}
+
+#[test]
+fn hostile_packages_are_refused_before_they_cost_anything() {
+    // Every truncation of a real package: a clear error or a report, never a panic.
+    let bytes = read("ofd/DigitalSign.ofd");
+    for len in 0..bytes.len() {
+        if let Err(e) = ofd::verify(&bytes[..len], &Options::default()) {
+            assert_eq!(e.code().family(), zhengzhao_core::error::Family::Ofd, "{e}");
+        }
+    }
+    assert_eq!(
+        package_error(&bytes[..bytes.len() - 1], Limits::default()).code(),
+        ErrorCode::OfdPackage
+    );
+    assert_eq!(
+        package_error(b"PK\x03\x04 garbage", Limits::default()).code(),
+        ErrorCode::OfdPackage
+    );
+    assert_eq!(
+        package_error(b"%PDF-1.7", Limits::default()).code(),
+        ErrorCode::OfdPackage
+    );
+
+    // A zip bomb: 8 MiB of zeros deflate to a few KiB.
+    let mut bomb = entries(&bytes);
+    bomb.push(("Doc_0/Res/bomb.bin".into(), vec![0; 8 << 20]));
+    let e = package_error(&package(&bomb), Limits::default());
+    assert_eq!(e.code(), ErrorCode::OfdLimit, "{e}");
+    assert!(e.to_string().contains("bomb.bin"), "{e}");
+
+    let small = Limits {
+        max_entry_size: 1000,
+        ..Limits::default()
+    };
+    assert_eq!(package_error(&bytes, small).code(), ErrorCode::OfdLimit);
+    let few = Limits {
+        max_entries: 3,
+        ..Limits::default()
+    };
+    assert_eq!(package_error(&bytes, few).code(), ErrorCode::OfdLimit);
+    let total = Limits {
+        max_total_size: 2000,
+        ..Limits::default()
+    };
+    assert_eq!(package_error(&bytes, total).code(), ErrorCode::OfdLimit);
+
+    for name in [
+        "../../etc/passwd",
+        "/OFD.xml",
+        "Doc_0\\..\\x",
+        "Doc_0/../../x",
+    ] {
+        let mut evil = entries(&bytes);
+        evil.push((name.into(), b"x".to_vec()));
+        let e = package_error(&package(&evil), Limits::default());
+        assert_eq!(e.code(), ErrorCode::OfdPath, "{name}: {e}");
+    }
+    let mut twice = entries(&bytes);
+    twice.push(("Doc_0/./Document.xml".into(), b"x".to_vec()));
+    assert_eq!(
+        package_error(&package(&twice), Limits::default()).code(),
+        ErrorCode::OfdPath
+    );
+
+    // A signature list pointing out of the package.
+    let out = changed("ofd/DigitalSign.ofd", "Doc_0/Signs/Signatures.xml", |d| {
+        replace(
+            d,
+            "/Doc_0/Signs/Sign_0/Signature.xml",
+            "../../../Sign_0/Signature.xml",
+        )
+    });
+    assert_eq!(
+        package_error(&out, Limits::default()).code(),
+        ErrorCode::OfdXml
+    );
+}
+
+#[test]
+fn seeded_byte_flips_never_panic() {
+    let original = read("ofd/allprotected.ofd");
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..300 {
+        let mut bytes = original.clone();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state % bytes.len() as u64) as usize;
+            bytes[at] ^= (state >> 32) as u8 | 1;
+        }
+        match ofd::verify(&bytes, &Options::default()) {
+            Ok(report) => assert_eq!(
+                report.valid,
+                !report.signatures.is_empty() && report.signatures.iter().all(|s| s.code.is_none())
+            ),
+            Err(e) => assert_eq!(e.code().family(), zhengzhao_core::error::Family::Ofd, "{e}"),
+        }
+    }
+}
+
+#[test]
+fn bare_seal_files_are_read_and_unknown_versions_refused() {
+    use zhengzhao_core::ofd::seal::{Seal, SealSignature, Version};
+    let v1 = read("ofd/seals/UserV1.esl");
+    let seal = Seal::parse(&v1).unwrap();
+    assert_eq!(
+        (seal.version, seal.name.as_str(), seal.vid.as_str()),
+        (Version::V1, "OFDRW测试用印章", "OFDR&WTest")
+    );
+    let v4 = read("ofd/seals/UserV4.esl");
+    let seal = Seal::parse(&v4).unwrap();
+    assert_eq!(
+        (seal.version, seal.name.as_str()),
+        (Version::V4, "OFD R&W 测试用印章")
+    );
+    // The seal's certificate list names the ofdrw USER certificate: the signer it was made for.
+    assert!(seal.lists(&read("certs/ofdrw-test-ca/user.cer")));
+    assert!(!seal.lists(&read("certs/ofdrw-test-ca/sealbuilder.cer")));
+    let hebei = read("ofd/seals/SESealData.DER");
+    assert_eq!(Seal::parse(&hebei).unwrap().es_id, "esID130600");
+    let sig = read("ofd/seals/SignedValueV4.dat");
+    assert_eq!(
+        SealSignature::parse(&sig).unwrap().property_info.trim(),
+        "/Doc_0/Signs/Sign_0/Signature.xml"
+    );
+
+    // Version 5 (written by ofdrw) is neither GM/T 0031's 1 nor GB/T 38540's 4: refused by
+    // name rather than read with a layout it may not have.
+    for file in ["ofd/seals/UserV5.esl", "ofd/seals/SignedValueV5.dat"] {
+        let bytes = read(file);
+        let e = if file.ends_with(".esl") {
+            Seal::parse(&bytes).unwrap_err()
+        } else {
+            SealSignature::parse(&bytes).unwrap_err()
+        };
+        assert!(e.contains("version 5"), "{file}: {e}");
+    }
+    // Every truncation of a seal is an error, never a panic.
+    for len in 0..v4.len() {
+        assert!(Seal::parse(&v4[..len]).is_err());
+    }
+}
+
+/// An OFD whose one bare SM2 signature is made with `key`, signed at `when`.
+fn signed_with(key: &sm2::SigningKey, when: &str) -> Vec<u8> {
+    let mut entries = entries(&read("ofd/DigitalSign.ofd"));
+    let content = entries
+        .iter()
+        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
+        .unwrap()
+        .1
+        .clone();
+    let signature_xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>{when}</ofd:SignatureDateTime><ofd:References CheckMethod="SM3"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue></ofd:Signature>"#,
+        base64_encode(&sm2::sm3(&content))
+    )
+    .into_bytes();
+    let signed_value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
+    for (name, data) in &mut entries {
+        match name.as_str() {
+            "Doc_0/Signs/Sign_0/Signature.xml" => *data = signature_xml.clone(),
+            "Doc_0/Signs/Sign_0/SignedValue.dat" => *data = signed_value.clone(),
+            _ => {}
+        }
+    }
+    package(&entries)
+}
+
+#[test]
+fn chains_are_checked_at_the_signing_time_when_anchors_are_given() {
+    use time::macros::datetime;
+    use zhengzhao_core::keys::{Algorithm, SigningKey};
+    use zhengzhao_core::pki::{self, TrustAnchors};
+    let root_key = SigningKey::generate(Algorithm::Sm2).unwrap();
+    let root = pki::issue_root(
+        &root_key,
+        "省电子证照 SM2 根",
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2034-01-01 0:00 UTC),
+    )
+    .unwrap();
+    let signer_key = sm2::SigningKey::generate().unwrap();
+    let signer_public = zhengzhao_core::keys::PublicKey::from_raw(
+        Algorithm::Sm2,
+        signer_key.verifying_key().point(),
+    )
+    .unwrap();
+    let code = zhengzhao_core::codes::Uscc::parse("11220000013544541J").unwrap();
+    let signer = pki::issue_signer(
+        &root,
+        &root_key,
+        &signer_public,
+        "某市市场监督管理局",
+        &code,
+        None,
+        datetime!(2025-01-01 0:00 UTC),
+        datetime!(2026-01-01 0:00 UTC),
+    )
+    .unwrap();
+    let anchors = TrustAnchors::new(vec![root]).unwrap();
+    let certificates = [signer];
+    let options = |at| Options {
+        anchors: Some(&anchors),
+        certificates: &certificates,
+        at,
+        ..Options::default()
+    };
+
+    // Signed inside the signer certificate's validity: trusted, even verified long after it ended.
+    let bytes = signed_with(&signer_key, "2025-06-01 10:00:00");
+    let report = ofd::verify(&bytes, &options(datetime!(2030-01-01 0:00 UTC))).unwrap();
+    let s = &report.signatures[0];
+    assert!(report.valid, "{report:#?}");
+    assert_eq!(
+        (s.chain_trusted, s.within_validity, s.signature_valid),
+        (Some(true), true, true)
+    );
+
+    // Signed after it ended: outside its validity, and the chain does not hold at that time.
+    let late = signed_with(&signer_key, "2026-06-01 10:00:00");
+    let s = &ofd::verify(&late, &options(datetime!(2030-01-01 0:00 UTC)))
+        .unwrap()
+        .signatures[0];
+    assert_eq!(s.code, Some(ErrorCode::OfdOutsideValidity));
+    assert_eq!((s.within_validity, s.chain_trusted), (false, Some(false)));
+
+    // Real e-seals under other roots: the signatures hold, the chain does not.
+    let report = ofd::verify(&read("ofd/1.ofd"), &options(datetime!(2030-01-01 0:00 UTC))).unwrap();
+    let s = &report.signatures[0];
+    assert!(s.signature_valid && s.seal_valid == Some(true) && s.within_validity);
+    assert_eq!(s.chain_trusted, Some(false));
+    assert_eq!(s.code, Some(ErrorCode::CertUntrusted), "{s:#?}");
+}
+
+#[test]
+fn an_unreadable_signing_time_is_not_taken_as_now() {
+    let key = sm2::SigningKey::from_pkcs8_der(
+        &pem::parse(read("certs/ofdrw-test-ca/user.key.pem"))
+            .unwrap()
+            .into_contents(),
+    )
+    .unwrap();
+    let s = &verify(
+        &signed_with(&key, "the day before yesterday"),
+        &[ofdrw_user()],
+    )
+    .signatures[0];
+    assert!(s.signature_valid);
+    assert!(!s.within_validity);
+    assert_eq!(s.signed_at, None);
+    assert_eq!(s.code, Some(ErrorCode::OfdOutsideValidity));
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("the day before yesterday"),
+        "{s:#?}"
+    );
+}
