@@ -20,7 +20,7 @@ use crate::output::{self, Outcome};
 pub enum AuthorityCommand {
     /// Make a new authority folder: a root CA and a first signing certificate for a department.
     #[command(
-        after_help = "Examples:\n  zhengzhao authority init --dir ./zj-ca --root-name 浙江省电子证照根CA \\\n      --issuer-name 浙江省市场监督管理局 --issuer-code 11330000002482185W\n  zhengzhao authority init --dir ./zj-ca --root-name 'ZJ Root' --issuer-name 'ZJ AMR' \\\n      --issuer-code 11330000002482185W --types 11100000MB0143028R001 --alg p256 --years 2 --json\n\nWrites DIR/root.pem, DIR/root.key (0600), DIR/signers/<code>/1.pem and 1.key (0600).\nGive root.pem to verifiers (--anchors); the keys never leave the folder."
+        after_help = "Examples:\n  zhengzhao authority init --dir ./zj-ca --root-name 浙江省电子证照根CA \\\n      --issuer-name 浙江省市场监督管理局 --issuer-code 11330000002482185W\n  zhengzhao authority init --dir ./zj-ca --root-name 'ZJ Root' --issuer-name 'ZJ AMR' \\\n      --issuer-code 11330000002482185W --types 11100000MB0143028R001 --alg p256 --years 2 --json\n  zhengzhao authority init --dir ./gm-ca --root-name 浙江省电子证照SM2根CA --issuer-name 浙江省市场监督管理局 \\\n      --issuer-code 11330000002482185W --alg sm2\n\nWrites DIR/root.pem, DIR/root.key (0600), DIR/signers/<code>/1.pem and 1.key (0600).\nGive root.pem to verifiers (--anchors); the keys never leave the folder."
     )]
     Init {
         /// The folder to make (it must be absent or empty).
@@ -75,6 +75,8 @@ enum AlgArg {
     Ed25519,
     /// ECDSA P-256 with SHA-256 (ecdsa-jcs-2019).
     P256,
+    /// 国密 SM2 with SM3 (sm2-jcs-2024); certificates signed with SM2-with-SM3.
+    Sm2,
 }
 
 impl From<AlgArg> for Algorithm {
@@ -82,6 +84,7 @@ impl From<AlgArg> for Algorithm {
         match a {
             AlgArg::Ed25519 => Algorithm::Ed25519,
             AlgArg::P256 => Algorithm::P256,
+            AlgArg::Sm2 => Algorithm::Sm2,
         }
     }
 }
