@@ -667,6 +667,42 @@ zz_status zz_verifier_verify(struct zz_verifier *verifier,
                              const char *at,
                              char **out_json);
 
+// Verifies, offline, every signature of the sealed OFD file `input`/`len` (GB/T 38540 and
+// GM/T 0031 seals, GB/T 35275 SignedData, bare SM2 signatures). `anchors`/`anchors_len`:
+// root certificates (PEM, or one DER certificate) for the chains of signer and seal-maker
+// certificates, or NULL/0 not to check chains. `certificates`/`certificates_len`: the
+// signer's certificate of a bare signature, or intermediate CA certificates, or NULL/0.
+// `at`: NULL for now, or RFC 3339 / `yyyy-MM-dd`: the time used when a signature carries
+// none.
+//
+// `*out_json` is set whenever the package could be read, valid or not: a library-allocated
+// JSON object, freed with `zz_free_string`: `{"valid", "code", "message", "signatures":
+// [{"id", "type", "signature_xml", "format", "content_intact", "changed_entries",
+// "signature_valid", "seal_valid", "signer_in_seal", "within_validity", "chain_trusted",
+// "code", "message", "signed_at", "signer", "seal"}, …]}` (docs/ofd.md). NULL otherwise.
+//
+// Returns `ZZ_OK` when every signature holds; otherwise the code of the first failure with
+// the report, e.g. `ZZ-E-OFD-007` (changed content), `ZZ-E-OFD-011` (a signature that does
+// not verify), `ZZ-E-OFD-006` (no signature), `ZZ-E-TRUST-002` (not under the anchors).
+// Without a report: `ZZ-E-OFD-001`…`-005` (not a readable package, beyond the limits, unsafe
+// names, missing entries, malformed XML); `ZZ-E-USAGE-001` (NULL arguments, bad `at`);
+// `ZZ-E-FMT-003`, `ZZ-E-TRUST-*` (certificates that cannot be used).
+//
+// Thread-safe.
+//
+// # Safety
+// `input` is NULL or points to `len` readable bytes, `anchors` to `anchors_len` and
+// `certificates` to `certificates_len` (each may be NULL with length 0); `at` is NULL or a
+// NUL-terminated string; `out_json` is NULL or writable.
+zz_status zz_ofd_verify(const uint8_t *input,
+                        size_t len,
+                        const uint8_t *anchors,
+                        size_t anchors_len,
+                        const uint8_t *certificates,
+                        size_t certificates_len,
+                        const char *at,
+                        char **out_json);
+
 // Closes a verifier handle (verifications running on it in other threads finish first).
 //
 // Returns `ZZ_OK`; `ZZ-E-USAGE-001` (NULL); `ZZ-E-USAGE-003` (already closed, or never

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::json;
 use zhengzhao_core::bundle;
 use zhengzhao_core::interchange::{self, Kind};
+use zhengzhao_core::ofd;
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
 use zhengzhao_core::verify::{Context, Report, Verifier};
 use zhengzhao_core::ErrorCode;
@@ -212,6 +213,79 @@ pub unsafe extern "C" fn zz_verifier_verify(
         let kind = kind.name();
         *out = new_json(&json!({ "kind": kind, "valid": report.valid, "report": report }))?;
         status_of(&report).map_or(Ok(()), Err)
+    })
+}
+
+/// Verifies, offline, every signature of the sealed OFD file `input`/`len` (GB/T 38540 and
+/// GM/T 0031 seals, GB/T 35275 SignedData, bare SM2 signatures). `anchors`/`anchors_len`:
+/// root certificates (PEM, or one DER certificate) for the chains of signer and seal-maker
+/// certificates, or NULL/0 not to check chains. `certificates`/`certificates_len`: the
+/// signer's certificate of a bare signature, or intermediate CA certificates, or NULL/0.
+/// `at`: NULL for now, or RFC 3339 / `yyyy-MM-dd`: the time used when a signature carries
+/// none.
+///
+/// `*out_json` is set whenever the package could be read, valid or not: a library-allocated
+/// JSON object, freed with `zz_free_string`: `{"valid", "code", "message", "signatures":
+/// [{"id", "type", "signature_xml", "format", "content_intact", "changed_entries",
+/// "signature_valid", "seal_valid", "signer_in_seal", "within_validity", "chain_trusted",
+/// "code", "message", "signed_at", "signer", "seal"}, …]}` (docs/ofd.md). NULL otherwise.
+///
+/// Returns `ZZ_OK` when every signature holds; otherwise the code of the first failure with
+/// the report, e.g. `ZZ-E-OFD-007` (changed content), `ZZ-E-OFD-011` (a signature that does
+/// not verify), `ZZ-E-OFD-006` (no signature), `ZZ-E-TRUST-002` (not under the anchors).
+/// Without a report: `ZZ-E-OFD-001`…`-005` (not a readable package, beyond the limits, unsafe
+/// names, missing entries, malformed XML); `ZZ-E-USAGE-001` (NULL arguments, bad `at`);
+/// `ZZ-E-FMT-003`, `ZZ-E-TRUST-*` (certificates that cannot be used).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `input` is NULL or points to `len` readable bytes, `anchors` to `anchors_len` and
+/// `certificates` to `certificates_len` (each may be NULL with length 0); `at` is NULL or a
+/// NUL-terminated string; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_ofd_verify(
+    input: *const u8,
+    len: usize,
+    anchors: *const u8,
+    anchors_len: usize,
+    certificates: *const u8,
+    certificates_len: usize,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (input, roots, certs, at, out) = unsafe {
+            (
+                bytes(input, len, "input")?,
+                bytes(anchors, anchors_len, "anchors")?,
+                bytes(certificates, certificates_len, "certificates")?,
+                opt_text(at, "at")?,
+                out_ptr(out_json, "out_json")?,
+            )
+        };
+        let at = parse_at("at", at)?;
+        let anchors = (!roots.is_empty())
+            .then(|| Certificate::parse_file(roots).and_then(TrustAnchors::new))
+            .transpose()
+            .map_err(fail)?;
+        let certificates = match certs {
+            [] => Vec::new(),
+            certs => Certificate::parse_file(certs).map_err(fail)?,
+        };
+        let options = ofd::Options {
+            anchors: anchors.as_ref(),
+            certificates: &certificates,
+            at,
+            ..ofd::Options::default()
+        };
+        let report = ofd::verify(input, &options).map_err(fail)?;
+        *out = new_json(&report)?;
+        match report.code {
+            Some(code) => Err(Fail::new(code, report.message.unwrap_or_default())),
+            None => Ok(()),
+        }
     })
 }
 

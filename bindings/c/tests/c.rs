@@ -147,6 +147,17 @@ fn fixture(dir: &Path) {
         reg.add_grant(&org, &t, until, "管理员", "").unwrap();
     }
     std::fs::create_dir_all(dir.join("work")).unwrap();
+
+    // Sealed OFD files from the vectors, and the signer certificate of the bare signature.
+    let gm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/gm");
+    std::fs::create_dir_all(dir.join("ofd")).unwrap();
+    for (from, to) in [
+        ("ofd/1.ofd", "1.ofd"),
+        ("ofd/DigitalSign.ofd", "DigitalSign.ofd"),
+        ("certs/ofdrw-test-ca/user.cer", "user.cer"),
+    ] {
+        std::fs::copy(gm.join(from), dir.join("ofd").join(to)).unwrap();
+    }
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {

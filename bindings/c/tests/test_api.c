@@ -516,6 +516,58 @@ static void registry_and_verifier(void) {
     free(dir);
 }
 
+/* Sealed OFD files: the vectors' Zhejiang e-invoice (a GB/T 38540 seal) and ofdrw's bare
+ * SM2 signature, whose signer's certificate must be given. */
+static void ofd_files(void) {
+    char *invoice_path = path_in(FIX, "ofd/1.ofd"), *bare_path = path_in(FIX, "ofd/DigitalSign.ofd"),
+         *user_path = path_in(FIX, "ofd/user.cer"), *root_path = path_in(FIX, "root.pem");
+    size_t invoice_len = 0, bare_len = 0, user_len = 0, root_len = 0;
+    char *invoice = read_file(invoice_path, &invoice_len), *bare = read_file(bare_path, &bare_len),
+         *user = read_file(user_path, &user_len), *root = read_file(root_path, &root_len);
+    const uint8_t *inv = (const uint8_t *)invoice, *b = (const uint8_t *)bare, *u = (const uint8_t *)user;
+    char *json = NULL;
+
+    OK(zz_ofd_verify(inv, invoice_len, NULL, 0, NULL, 0, NULL, &json));
+    TRUE(contains(json, "\"valid\":true") && contains(json, "\"format\":\"GB/T 38540 v4\""));
+    TRUE(contains(json, "\"chain_trusted\":null"));
+    zz_free_string(json);
+    /* Under another root: the seal holds, the chain does not. */
+    EXPECT(S_CERT_UNTRUSTED, zz_ofd_verify(inv, invoice_len, (const uint8_t *)root, root_len, NULL, 0,
+                                           "2021-01-01", &json));
+    TRUE(contains(json, "\"chain_trusted\":false") && contains(json, "\"seal_valid\":true"));
+    zz_free_string(json);
+    /* A bare signature: invalid without its signer's certificate (the report says so), valid with it. */
+    EXPECT(S_OFD_KEY_REQUIRED, zz_ofd_verify(b, bare_len, NULL, 0, NULL, 0, NULL, &json));
+    TRUE(contains(json, "ZZ-E-OFD-016"));
+    zz_free_string(json);
+    OK(zz_ofd_verify(b, bare_len, NULL, 0, u, user_len, NULL, &json));
+    TRUE(contains(json, "\"format\":\"SM2 signature\""));
+    zz_free_string(json);
+    /* A package cut short: no report, the package's code and a message. */
+    json = (char *)1;
+    EXPECT(S_OFD_PACKAGE, zz_ofd_verify(inv, invoice_len / 2, NULL, 0, NULL, 0, NULL, &json));
+    TRUE(json == NULL);
+    /* Wrong arguments. */
+    EXPECT(S_USAGE, zz_ofd_verify(NULL, 10, NULL, 0, NULL, 0, NULL, &json));
+    EXPECT(S_USAGE, zz_ofd_verify(inv, invoice_len, NULL, 0, NULL, 0, NULL, NULL));
+    EXPECT(S_USAGE, zz_ofd_verify(inv, invoice_len, NULL, 5, NULL, 0, NULL, &json));
+    EXPECT(S_USAGE, zz_ofd_verify(inv, invoice_len, NULL, 0, NULL, 0, "yesterday", &json));
+    TRUE(zz_ofd_verify(inv, invoice_len, (const uint8_t *)"not a certificate", 17, NULL, 0, NULL, &json) != 0);
+    TRUE(json == NULL);
+    /* A certificate that is not a CA is no anchor. */
+    TRUE(zz_ofd_verify(inv, invoice_len, u, user_len, NULL, 0, NULL, &json) != 0);
+    TRUE(json == NULL);
+
+    free(invoice);
+    free(bare);
+    free(user);
+    free(root);
+    free(invoice_path);
+    free(bare_path);
+    free(user_path);
+    free(root_path);
+}
+
 int main(int argc, char **argv) {
     REQUIRE(argc == 2);
     FIX = argv[1];
@@ -528,6 +580,7 @@ int main(int argc, char **argv) {
     identifiers();
     catalogue();
     registry_and_verifier();
+    ofd_files();
     free(BUSINESS);
     free(FOOD);
     free(HOLDER);

@@ -69,7 +69,9 @@ enum {
     S_LIFE_ILLEGAL = 2602,
     S_LIFE_NUMBER_TAKEN = 2606,
     S_GRANT_NOT_FOUND = 2702,
-    S_WINDOW = 2801
+    S_WINDOW = 2801,
+    S_OFD_PACKAGE = 3101,
+    S_OFD_KEY_REQUIRED = 3116
 };
 
 /* `dir/name`, allocated: free() it. */
