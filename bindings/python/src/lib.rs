@@ -78,5 +78,6 @@ fn _zhengzhao(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audit::verify_checkpoint, m)?)?;
     m.add_function(wrap_pyfunction!(audit::verify_inclusion, m)?)?;
     m.add_function(wrap_pyfunction!(audit::verify_consistency, m)?)?;
+    m.add_function(wrap_pyfunction!(verify::verify_ofd, m)?)?;
     Ok(())
 }

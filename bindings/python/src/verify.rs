@@ -398,3 +398,63 @@ impl BundleReport {
         )
     }
 }
+
+/// Certificates given as PEM or DER (``bytes``), PEM text, or the path of a file of either.
+fn certificates_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<Vec<Certificate>> {
+    Certificate::parse_file(&pem_arg(obj, what)?).map_err(coded)
+}
+
+/// Verifies every signature of a sealed OFD file offline: GB/T 38540 and GM/T 0031 seals,
+/// GB/T 35275 SignedData, bare SM2 signatures. ``document``: the file's ``bytes`` or its path.
+/// ``anchors``: root certificates (PEM or DER, or a path) for the chains of the signer and
+/// seal-maker certificates; ``None`` leaves chains unchecked (``chain_trusted`` is ``None``).
+/// ``certificates``: the signer's certificate of a bare signature, or intermediates. ``at``:
+/// the time used when a signature carries none (default: now).
+///
+/// Returns the report as a ``dict``: ``valid``, ``code``, ``message`` and ``signatures``, a
+/// list of dicts with ``id``, ``type``, ``format``, ``content_intact``, ``changed_entries``,
+/// ``signature_valid``, ``seal_valid``, ``signer_in_seal``, ``within_validity``,
+/// ``chain_trusted``, ``code``, ``message``, ``signed_at``, ``signer`` and ``seal``.
+/// Raises ``OfdError`` for a package that cannot be read at all.
+#[pyfunction]
+#[pyo3(signature = (document, *, anchors = None, certificates = None, at = None))]
+pub fn verify_ofd<'py>(
+    py: Python<'py>,
+    document: &Bound<'py, PyAny>,
+    anchors: Option<&Bound<'py, PyAny>>,
+    certificates: Option<&Bound<'py, PyAny>>,
+    at: Option<&Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyAny>> {
+    let bytes = match document.cast::<pyo3::types::PyBytes>() {
+        Ok(b) => b.as_bytes().to_vec(),
+        Err(_) => {
+            let path: std::path::PathBuf = document
+                .extract()
+                .map_err(|_| Error::usage("document: expected the OFD file's bytes or its path"))?;
+            std::fs::read(&path).map_err(|e| {
+                Error::new(
+                    zhengzhao_core::ErrorCode::Io,
+                    format!("document: {}: {e}", path.display()),
+                )
+            })?
+        }
+    };
+    let anchors = anchors
+        .map(|a| certificates_arg(a, "anchors").and_then(|c| TrustAnchors::new(c).map_err(coded)))
+        .transpose()?;
+    let certificates = certificates
+        .map(|c| certificates_arg(c, "certificates"))
+        .transpose()?
+        .unwrap_or_default();
+    let at = instant(at, "at")?;
+    let report = py.detach(|| {
+        let options = zhengzhao_core::ofd::Options {
+            anchors: anchors.as_ref(),
+            certificates: &certificates,
+            at,
+            ..zhengzhao_core::ofd::Options::default()
+        };
+        zhengzhao_core::ofd::verify(&bytes, &options).map_err(coded)
+    })?;
+    Ok(to_py(py, &report)?)
+}

@@ -30,6 +30,7 @@ from ._zhengzhao import (
     verify_checkpoint,
     verify_consistency,
     verify_inclusion,
+    verify_ofd,
 )
 from .errors import (
     BulkImportError,
@@ -42,6 +43,7 @@ from .errors import (
     IoError,
     LifecycleError,
     LogError,
+    OfdError,
     SchemaError,
     SignatureError,
     SigningKeyError,
@@ -73,6 +75,7 @@ __all__ = [
     "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
+    "verify_ofd",
     "BulkImportError",
     "CatalogError",
     "CodeError",
@@ -83,6 +86,7 @@ __all__ = [
     "IoError",
     "LifecycleError",
     "LogError",
+    "OfdError",
     "SchemaError",
     "SignatureError",
     "SigningKeyError",

@@ -26,6 +26,13 @@ def verify_inclusion(
 def verify_consistency(
     vkey: str, old_checkpoint: str, checkpoint: str, proof: Union[str, Dict[str, Any]]
 ) -> Dict[str, Any]: ...
+def verify_ofd(
+    document: Union[bytes, Path],
+    *,
+    anchors: Optional[Pem] = None,
+    certificates: Optional[Pem] = None,
+    at: Instant = None,
+) -> Dict[str, Any]: ...
 
 class Identifier:
     @staticmethod

@@ -35,6 +35,7 @@ __all__ = [
     "WindowError",
     "LogError",
     "BulkImportError",
+    "OfdError",
 ]
 
 
@@ -135,6 +136,11 @@ class BulkImportError(Error):
     """Bulk import of legacy records: the mapping, the file, its rows."""
 
 
+class OfdError(Error):
+    """A sealed OFD package that cannot be read: not a zip, beyond the limits, unsafe names,
+    missing entries, malformed XML. (What is wrong with a signature is in the report.)"""
+
+
 # The class of each error family (the native module raises through this table).
 _FAMILIES = {
     "identifier": IdentifierError,
@@ -154,4 +160,5 @@ _FAMILIES = {
     "window": WindowError,
     "log": LogError,
     "import": BulkImportError,
+    "ofd": OfdError,
 }
