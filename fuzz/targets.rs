@@ -16,7 +16,7 @@ use zhengzhao_core::merkle::{self, Hash, MemoryTree};
 use zhengzhao_core::pki::{Certificate, TrustAnchors};
 use zhengzhao_core::records::{Encoding, Format, Reader};
 use zhengzhao_core::verify::{Context, Verifier};
-use zhengzhao_core::{bundle, gbt36903, jcs, qr, statuslist, validate, vcjwt};
+use zhengzhao_core::{bundle, gbt36903, jcs, ofd, qr, statuslist, validate, vcjwt};
 
 /// A target: its name and its body.
 pub type Target = (&'static str, fn(&[u8]));
@@ -37,6 +37,7 @@ pub const TARGETS: &[Target] = &[
     ("qr", qr_payload),
     ("gbt36903", flat_record),
     ("import_rows", import_rows),
+    ("ofd", ofd_package),
 ];
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
@@ -371,6 +372,32 @@ pub fn import_rows(data: &[u8]) {
                         assert!(errors.iter().all(|e| e.row == row.row));
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Sealed OFD packages (zip, XML, seals, SignedData): a report or a package error, never a
+/// panic; a report is valid exactly when it has signatures and each of them holds.
+pub fn ofd_package(data: &[u8]) {
+    let options = ofd::Options {
+        at: time::macros::datetime!(2026-01-01 0:00 UTC),
+        ..ofd::Options::default()
+    };
+    if let Ok(report) = ofd::verify(data, &options) {
+        let holds =
+            !report.signatures.is_empty() && report.signatures.iter().all(|s| s.code.is_none());
+        assert_eq!(report.valid, holds);
+        for s in &report.signatures {
+            // Intact content may differ only in a signature list that a later signature rewrote.
+            assert!(
+                !s.content_intact
+                    || s.changed_entries
+                        .iter()
+                        .all(|e| e.ends_with("Signatures.xml"))
+            );
+            if s.code.is_none() {
+                assert!(s.content_intact && s.signature_valid && s.within_validity);
             }
         }
     }
