@@ -181,29 +181,46 @@ fn a_tampered_signature_or_seal_is_refused() {
     assert!(!s.signature_valid);
 }
 
+/// The ofdrw USER key, the signer the ofdrw test seals were made for.
+fn ofdrw_user_key() -> sm2::SigningKey {
+    let pem = pem::parse(read("certs/ofdrw-test-ca/user.key.pem")).unwrap();
+    sm2::SigningKey::from_pkcs8_der(pem.contents()).unwrap()
+}
+
+/// A bare SM2 signature of the page `Doc_0/Pages/Page_0/Content.xml` among `entries`, signed
+/// at `when`, its signed value at `signed_value` (as `Signature.xml` writes it): the
+/// `Signature.xml` and the `SignedValue.dat` bytes.
+fn bare_signature(
+    key: &sm2::SigningKey,
+    entries: &[(String, Vec<u8>)],
+    when: &str,
+    signed_value: &str,
+) -> (Vec<u8>, Vec<u8>) {
+    let content = &entries
+        .iter()
+        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
+        .unwrap()
+        .1;
+    let signature_xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>{when}</ofd:SignatureDateTime><ofd:References CheckMethod="SM3"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>{signed_value}</ofd:SignedValue></ofd:Signature>"#,
+        base64_encode(&sm2::sm3(content))
+    )
+    .into_bytes();
+    let value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
+    (signature_xml, value)
+}
+
 #[test]
 fn a_later_signature_that_rewrote_the_list_is_not_tampering() {
     // allprotected.ofd protects its Signatures.xml; a second signature is added the way
     // producers add one: a new Signature.xml, signed, and the list rewritten to name it.
-    let key = sm2::SigningKey::from_pkcs8_der(
-        &pem::parse(read("certs/ofdrw-test-ca/user.key.pem"))
-            .unwrap()
-            .into_contents(),
-    )
-    .unwrap();
     let mut entries = entries(&read("ofd/allprotected.ofd"));
-    let content = entries
-        .iter()
-        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
-        .unwrap()
-        .1
-        .clone();
-    let digest = base64_encode(&sm2::sm3(&content));
-    let signature_xml = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:Provider ProviderName="test"/><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>2021-01-05 10:00:00</ofd:SignatureDateTime><ofd:References CheckMethod="1.2.156.10197.1.401"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{digest}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>SignedValue.dat</ofd:SignedValue></ofd:Signature>"#
-    )
-    .into_bytes();
-    let signed_value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
+    let (signature_xml, signed_value) = bare_signature(
+        &ofdrw_user_key(),
+        &entries,
+        "2021-01-05 10:00:00",
+        "SignedValue.dat",
+    );
     for (name, data) in &mut entries {
         if name == "Doc_0/Signs/Signatures.xml" {
             *data = replace(
@@ -513,18 +530,8 @@ fn bare_seal_files_are_read_and_unknown_versions_refused() {
 /// An OFD whose one bare SM2 signature is made with `key`, signed at `when`.
 fn signed_with(key: &sm2::SigningKey, when: &str) -> Vec<u8> {
     let mut entries = entries(&read("ofd/DigitalSign.ofd"));
-    let content = entries
-        .iter()
-        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
-        .unwrap()
-        .1
-        .clone();
-    let signature_xml = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>{when}</ofd:SignatureDateTime><ofd:References CheckMethod="SM3"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>/Doc_0/Signs/Sign_0/SignedValue.dat</ofd:SignedValue></ofd:Signature>"#,
-        base64_encode(&sm2::sm3(&content))
-    )
-    .into_bytes();
-    let signed_value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
+    let (signature_xml, signed_value) =
+        bare_signature(key, &entries, when, "/Doc_0/Signs/Sign_0/SignedValue.dat");
     for (name, data) in &mut entries {
         match name.as_str() {
             "Doc_0/Signs/Sign_0/Signature.xml" => *data = signature_xml.clone(),
@@ -603,14 +610,8 @@ fn chains_are_checked_at_the_signing_time_when_anchors_are_given() {
 
 #[test]
 fn an_unreadable_signing_time_is_not_taken_as_now() {
-    let key = sm2::SigningKey::from_pkcs8_der(
-        &pem::parse(read("certs/ofdrw-test-ca/user.key.pem"))
-            .unwrap()
-            .into_contents(),
-    )
-    .unwrap();
     let s = &verify(
-        &signed_with(&key, "the day before yesterday"),
+        &signed_with(&ofdrw_user_key(), "the day before yesterday"),
         &[ofdrw_user()],
     )
     .signatures[0];
