@@ -67,3 +67,4 @@ def test_packages_that_cannot_be_read_raise_ofd_errors(tmp_path):
     # A certificate that is not a CA is no anchor.
     with pytest.raises(zz.TrustError):
         zz.verify_ofd(data, anchors=USER.read_bytes())
+
