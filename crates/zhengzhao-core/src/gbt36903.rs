@@ -68,6 +68,58 @@ const REQUIRED: [&str; 13] = [
     "CZZTDMLXDM",
 ];
 const OPTIONAL: [&str; 4] = ["ZZZT", "SDBM", "GLZZBS", "ZZLXBB"];
+
+/// The metadata items of the record, required then optional: (key, the item's name in
+/// GB/T 36903), for readers of other forms that name items either way (OFD custom data).
+pub const ITEMS: [(&str, &str); 17] = [
+    ("ZZMC", "证照名称"),
+    ("ZZLXDM", "证照类型代码"),
+    ("ZZBH", "证照编号"),
+    ("ZZBS", "证照标识"),
+    ("ZZBFJG", "颁发机构"),
+    ("ZZBFJGDM", "颁发机构代码"),
+    ("ZZBFRQ", "颁发日期"),
+    ("ZZYXQQSRQ", "有效期起始日期"),
+    ("ZZYXQJZRQ", "有效期截止日期"),
+    ("CZZT", "持证主体"),
+    ("CZZTDM", "持证主体代码"),
+    ("CZZTDMLX", "持证主体代码类型"),
+    ("CZZTDMLXDM", "持证主体代码类型代码"),
+    ("ZZZT", "证照状态"),
+    ("SDBM", "属地编码"),
+    ("GLZZBS", "关联证照标识"),
+    ("ZZLXBB", "证照类型版本"),
+];
+
+/// The record key of an item named by its key (`ZZBS`, any case) or its GB/T 36903 name
+/// (`证照标识`); 照面 fields (`KZ_…`) keep their name. `None` for anything else.
+///
+/// ```
+/// use zhengzhao_core::gbt36903::key_of;
+/// assert_eq!(key_of("证照标识"), Some("ZZBS".to_owned()));
+/// assert_eq!(key_of("zzbh"), Some("ZZBH".to_owned()));
+/// assert_eq!(key_of("KZ_ZCZB"), Some("KZ_ZCZB".to_owned()));
+/// assert_eq!(key_of("发票号码"), None);
+/// ```
+pub fn key_of(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.starts_with(FIELD_PREFIX) && name.len() > FIELD_PREFIX.len() {
+        return Some(name.to_owned());
+    }
+    ITEMS
+        .iter()
+        .find(|(key, item)| key.eq_ignore_ascii_case(name) || *item == name)
+        .map(|(key, _)| (*key).to_owned())
+}
+
+/// The required items that `record` lacks (or holds empty), as `KEY (名称)`.
+pub fn missing(record: &Record) -> Vec<String> {
+    ITEMS[..REQUIRED.len()]
+        .iter()
+        .filter(|(key, _)| record.get(*key).is_none_or(|v| v.trim().is_empty()))
+        .map(|(key, item)| format!("{key} ({item})"))
+        .collect()
+}
 const HOLDER_KEYS: [&str; 4] = ["CZZT", "CZZTDM", "CZZTDMLX", "CZZTDMLXDM"];
 
 /// Why a record cannot be written or read. Each names the key it is about.

@@ -19,6 +19,7 @@
 //!
 //! Each signature gets a [`SignatureReport`] with the outcome of each step and the stable
 //! code of the first failure. A package that cannot be read at all is an [`OfdError`].
+//! [`metadata`] reads the GB/T 36903 items that a licence file carries about itself.
 //!
 //! ```no_run
 //! use zhengzhao_core::ofd::{self, Options};
@@ -30,6 +31,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod metadata;
 pub mod package;
 pub mod seal;
 pub mod signed_data;

@@ -627,3 +627,102 @@ fn an_unreadable_signing_time_is_not_taken_as_now() {
         "{s:#?}"
     );
 }
+
+#[test]
+fn metadata_says_what_a_licence_file_carries_and_what_it_lacks() {
+    use zhengzhao_core::ofd::metadata;
+    // The real e-licence of the vectors names its producer only.
+    let m = metadata::read(&read("ofd/testImageNotFound.ofd"), &Limits::default()).unwrap();
+    assert_eq!(
+        m.doc_id.as_deref(),
+        Some("31b08f9d6f9248a291eb9e983323d77c")
+    );
+    assert_eq!(
+        m.custom_data[0],
+        ("native-producer".to_owned(), "SuwellFormSDK".to_owned())
+    );
+    assert_eq!((m.identifier(), m.missing.len()), (None, 13));
+    assert!(
+        m.missing.contains(&"ZZBS (证照标识)".to_owned()),
+        "{:?}",
+        m.missing
+    );
+    // An e-invoice with custom tags: read, and nothing of a licence in them.
+    let m = metadata::read(&read("ofd/v4signed.ofd"), &Limits::default()).unwrap();
+    assert!(m.record.is_empty() && m.missing.len() == 13, "{m:#?}");
+
+    // A licence written half as custom data by item name, half as a custom tag file by key.
+    use zhengzhao_core::catalog::Catalog;
+    use zhengzhao_core::gbt36903;
+    use zhengzhao_core::sample::Sampler;
+    let catalog = Catalog::builtin();
+    let mut s = Sampler::new(7);
+    let issuer = s.issuer("杭州市西湖区市场监督管理局");
+    let holder = s.organisation();
+    let ty = catalog.get_str("11100000MB0143028R001").unwrap();
+    let licence = s
+        .licence(
+            ty,
+            &issuer,
+            &holder,
+            "2025000001",
+            time::macros::date!(2025 - 03 - 01),
+        )
+        .unwrap();
+    let record = gbt36903::to_record(&licence).unwrap();
+    let names: std::collections::BTreeMap<_, _> = gbt36903::ITEMS.iter().copied().collect();
+    let (data, tags): (Vec<_>, Vec<_>) = record.iter().partition(|(k, _)| k.starts_with("ZZ"));
+    let custom_data: String = data
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                r#"<ofd:CustomData Name="{}">{v}</ofd:CustomData>"#,
+                names.get(k.as_str()).copied().unwrap_or(k.as_str())
+            )
+        })
+        .collect();
+    let tag_xml: String = tags
+        .iter()
+        .map(|(k, v)| format!("<{k}>{v}</{k}>"))
+        .collect();
+    let mut entries = entries(&read("ofd/DigitalSign.ofd"));
+    for (name, data) in &mut entries {
+        match name.as_str() {
+            "OFD.xml" => {
+                *data = replace(
+                    data,
+                    "</ofd:DocInfo>",
+                    &format!("<ofd:CustomDatas>{custom_data}</ofd:CustomDatas></ofd:DocInfo>"),
+                )
+            }
+            "Doc_0/Document.xml" => {
+                *data = replace(
+                    data,
+                    "</ofd:Document>",
+                    "<ofd:CustomTags>Tags/CustomTags.xml</ofd:CustomTags></ofd:Document>",
+                )
+            }
+            _ => {}
+        }
+    }
+    entries.push((
+        "Doc_0/Tags/CustomTags.xml".into(),
+        br#"<?xml version="1.0" encoding="UTF-8"?><ofd:CustomTags xmlns:ofd="http://www.ofdspec.org/2016"><ofd:CustomTag TypeID="licence"><ofd:FileLoc>Licence.xml</ofd:FileLoc></ofd:CustomTag></ofd:CustomTags>"#.to_vec(),
+    ));
+    entries.push((
+        "Doc_0/Tags/Licence.xml".into(),
+        format!("<Licence><Holder>{tag_xml}</Holder></Licence>").into_bytes(),
+    ));
+    let m = metadata::read(&package(&entries), &Limits::default()).unwrap();
+    assert_eq!(m.missing, Vec::<String>::new(), "{m:#?}");
+    assert_eq!(m.identifier(), Some(licence.id.to_string().as_str()));
+    assert_eq!(m.licence(&catalog).unwrap(), licence);
+
+    // A tag file that the list names but the package lacks.
+    entries.retain(|(n, _)| n != "Doc_0/Tags/Licence.xml");
+    let e = metadata::read(&package(&entries), &Limits::default()).unwrap_err();
+    assert!(
+        matches!(&e, OfdError::Missing { path, .. } if path == "/Doc_0/Tags/Licence.xml"),
+        "{e}"
+    );
+}

@@ -207,3 +207,74 @@ pub fn signed_info(bytes: &[u8], path: &str) -> Result<SignedInfo, OfdError> {
         seal,
     })
 }
+
+/// What `OFD.xml` says of one document (`DocBody`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocBody {
+    /// `DocInfo/DocID`.
+    pub doc_id: Option<String>,
+    /// `DocInfo/CustomDatas/CustomData`: (`Name`, text), in order.
+    pub custom_data: Vec<(String, String)>,
+    /// The normalised path of its `Document.xml` (`DocRoot`).
+    pub doc_root: Option<String>,
+}
+
+/// The documents of `OFD.xml`, in order.
+pub fn doc_bodies(ofd_xml: &[u8]) -> Result<Vec<DocBody>, OfdError> {
+    const PATH: &str = "OFD.xml";
+    let source = text_of(ofd_xml, PATH)?;
+    let doc = parse(&source, PATH)?;
+    let root = root(&doc, "OFD", PATH)?;
+    children(root, "DocBody")
+        .map(|body| {
+            let info = child(body, "DocInfo");
+            let custom_data = info
+                .and_then(|i| child(i, "CustomDatas"))
+                .into_iter()
+                .flat_map(|c| children(c, "CustomData"))
+                .map(|d| (d.attribute("Name").unwrap_or("").trim().to_owned(), text(d)))
+                .collect();
+            Ok(DocBody {
+                doc_id: info.and_then(|i| child(i, "DocID")).map(text),
+                custom_data,
+                doc_root: child(body, "DocRoot")
+                    .map(|n| location(n, "", PATH, "DocRoot"))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// The normalised path of the custom tag list (`CustomTags`) that the `Document.xml` at
+/// `path` names, if any.
+pub fn custom_tag_list(document_xml: &[u8], path: &str) -> Result<Option<String>, OfdError> {
+    let source = text_of(document_xml, path)?;
+    let doc = parse(&source, path)?;
+    let root = root(&doc, "Document", path)?;
+    child(root, "CustomTags")
+        .map(|n| location(n, folder_of(path), path, "CustomTags"))
+        .transpose()
+}
+
+/// The normalised paths of the tag files (`CustomTag/FileLoc`) of the list at `path`.
+pub fn custom_tag_files(list_xml: &[u8], path: &str) -> Result<Vec<String>, OfdError> {
+    let source = text_of(list_xml, path)?;
+    let doc = parse(&source, path)?;
+    let root = root(&doc, "CustomTags", path)?;
+    children(root, "CustomTag")
+        .filter_map(|tag| child(tag, "FileLoc"))
+        .map(|n| location(n, folder_of(path), path, "FileLoc"))
+        .collect()
+}
+
+/// Every element of the XML at `path` that holds text and no element: (local name, text).
+pub fn leaf_texts(bytes: &[u8], path: &str) -> Result<Vec<(String, String)>, OfdError> {
+    let source = text_of(bytes, path)?;
+    let doc = parse(&source, path)?;
+    Ok(doc
+        .descendants()
+        .filter(|n| n.is_element() && !n.children().any(|c| c.is_element()))
+        .map(|n| (n.tag_name().name().to_owned(), text(n)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect())
+}
