@@ -370,6 +370,10 @@ error_codes! {
     OfdSignaturesRewritten = 3117, "ZZ-E-OFD-017", Ofd, "a later signature rewrote the signature list this one protected", "expected when a producer protects Signatures.xml and a second seal is added; check the later signature";
     /// The signature uses another algorithm than SM2 with SM3.
     OfdAlgorithm = 3118, "ZZ-E-OFD-018", Ofd, "the signature uses another algorithm than SM2 with SM3", "OFD seals and signatures are verified for SM2-with-SM3 only";
+    /// The OFD licence lacks metadata items needed to register it.
+    OfdMetadataMissing = 3119, "ZZ-E-OFD-019", Ofd, "the OFD licence lacks metadata items needed to register it (the file does not carry them under its seals)", "supply the missing items, read from the licence itself, as GB/T 36903 keys (import-ofd --fields FILE.json)";
+    /// A supplied item differs from what the sealed OFD licence says.
+    OfdMetadataConflict = 3120, "ZZ-E-OFD-020", Ofd, "a supplied metadata item differs from what the sealed OFD licence says", "the sealed value wins: correct the supplied item or leave it out";
 }
 
 impl fmt::Display for ErrorCode {

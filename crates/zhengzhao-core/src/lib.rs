@@ -106,6 +106,9 @@ pub enum Error {
     /// An SM2 key, user ID or signature encoding.
     #[error(transparent)]
     Sm2(#[from] sm2::Sm2Error),
+    /// An OFD package, or the licence it is.
+    #[error(transparent)]
+    Ofd(#[from] ofd::OfdError),
 }
 
 impl Coded for Error {
@@ -127,6 +130,7 @@ impl Coded for Error {
             Error::Record(e) => e.code(),
             Error::Rejected(e) => e.code(),
             Error::Sm2(e) => e.code(),
+            Error::Ofd(e) => e.code(),
         }
     }
 }

@@ -19,7 +19,8 @@
 //!
 //! Each signature gets a [`SignatureReport`] with the outcome of each step and the stable
 //! code of the first failure. A package that cannot be read at all is an [`OfdError`].
-//! [`metadata`] reads the GB/T 36903 items that a licence file carries about itself.
+//! [`metadata`] reads the GB/T 36903 items that a licence file carries about itself, and
+//! [`licence`] reads the licence a verified file is, as a registry takes it in.
 //!
 //! ```no_run
 //! use zhengzhao_core::ofd::{self, Options};
@@ -31,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod licence;
 pub mod metadata;
 pub mod package;
 pub mod seal;
@@ -42,6 +44,7 @@ use time::OffsetDateTime;
 
 use crate::der;
 use crate::error::{Coded, ErrorCode};
+use crate::gbt36903::RecordError;
 use crate::keys::{Algorithm, PublicKey};
 use crate::pki::{self, Certificate, TrustAnchors, TrustError};
 use crate::sm2;
@@ -94,6 +97,46 @@ pub enum OfdError {
         /// What is wrong.
         reason: String,
     },
+    /// A signature of the file does not hold (or, with anchors, does not chain to them): a
+    /// licence is taken in only when all of them do ([`licence::read`]).
+    #[error("the OFD licence does not verify: {message}")]
+    Invalid {
+        /// The code of the first failure.
+        code: ErrorCode,
+        /// Its message.
+        message: String,
+    },
+    /// Required metadata items that neither the file (under its seals) nor the caller gives.
+    #[error("the OFD licence lacks {}{}", missing.join(", "), unsealed_note(unsealed))]
+    MetadataMissing {
+        /// The items, as `KEY (名称)`.
+        missing: Vec<String>,
+        /// The keys of items the file carries outside its seals, which are not used.
+        unsealed: Vec<String>,
+    },
+    /// A supplied item that differs from what the file says under its seal.
+    #[error("{key}: the sealed OFD licence says '{sealed}', the supplied item '{supplied}'")]
+    MetadataConflict {
+        /// The key.
+        key: String,
+        /// The sealed value.
+        sealed: String,
+        /// The supplied value.
+        supplied: String,
+    },
+    /// The metadata does not read as a licence of its catalogue type.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+}
+
+fn unsealed_note(unsealed: &[String]) -> String {
+    match unsealed {
+        [] => String::new(),
+        keys => format!(
+            " (the file carries {} outside its seals: not used)",
+            keys.join(", ")
+        ),
+    }
 }
 
 impl Coded for OfdError {
@@ -104,6 +147,10 @@ impl Coded for OfdError {
             OfdError::Path { .. } => ErrorCode::OfdPath,
             OfdError::Missing { .. } => ErrorCode::OfdMissing,
             OfdError::Xml { .. } => ErrorCode::OfdXml,
+            OfdError::Invalid { code, .. } => *code,
+            OfdError::MetadataMissing { .. } => ErrorCode::OfdMetadataMissing,
+            OfdError::MetadataConflict { .. } => ErrorCode::OfdMetadataConflict,
+            OfdError::Record(e) => e.code(),
         }
     }
 }
@@ -166,6 +213,8 @@ pub struct SignatureReport {
     pub content_intact: bool,
     /// The entries whose digest no longer matches or cannot be checked.
     pub changed_entries: Vec<String>,
+    /// The entries whose digest matches: what this signature protects, as `/path`.
+    pub protected: Vec<String>,
     /// Whether the signer's signature verifies and binds this `Signature.xml`.
     pub signature_valid: bool,
     /// Whether the seal maker's signature on the seal verifies; `None` without a seal.
@@ -328,6 +377,7 @@ impl<'a> Check<'a> {
                 format: None,
                 content_intact: false,
                 changed_entries: Vec::new(),
+                protected: Vec::new(),
                 signature_valid: false,
                 seal_valid: None,
                 signer_in_seal: None,
@@ -393,19 +443,27 @@ impl<'a> Check<'a> {
             .unwrap_or("MD5 (the default of GB/T 33190)");
         let known = matches!(method, "SM3" | "sm3" | SM3);
         let mut changed = Vec::new();
+        let mut protected = Vec::new();
         for r in &info.references {
-            let bytes = r.path.as_deref().and_then(|p| {
-                self.package.get(p).or_else(|| {
-                    // Some producers write entry paths relative to the package root.
-                    package::resolve("", &r.file_ref).and_then(|p| self.package.get(&p))
-                })
-            });
-            let intact = known
-                && matches!((bytes, &r.check_value), (Some(b), Some(v)) if sm2::sm3(b).as_slice() == v.as_slice());
-            if !intact {
-                changed.push(r.file_ref.clone());
+            let found = r
+                .path
+                .iter()
+                .cloned()
+                // Some producers write entry paths relative to the package root.
+                .chain(package::resolve("", &r.file_ref))
+                .find_map(|p| self.package.get(&p).map(|b| (p, b)));
+            match found {
+                Some((path, bytes))
+                    if known && r.check_value.as_deref() == Some(sm2::sm3(bytes).as_slice()) =>
+                {
+                    protected.push(format!("/{path}"))
+                }
+                _ => changed.push(r.file_ref.clone()),
             }
         }
+        protected.sort();
+        protected.dedup();
+        self.report.protected = protected;
         let rewritten_list = |c: &String| later && package::resolve("", c).as_deref() == Some(list);
         self.report.content_intact =
             known && !info.references.is_empty() && changed.iter().all(rewritten_list);

@@ -5,6 +5,9 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use zhengzhao_core::catalog::Catalog;
+use zhengzhao_core::gbt36903::{self, Record};
+use zhengzhao_core::ofd::licence::OfdLicence;
 use zhengzhao_core::ofd::package::Limits;
 use zhengzhao_core::ofd::{self, OfdError, Options, Report};
 use zhengzhao_core::pki::Certificate;
@@ -196,14 +199,35 @@ fn bare_signature(
     when: &str,
     signed_value: &str,
 ) -> (Vec<u8>, Vec<u8>) {
-    let content = &entries
+    bare_signature_over(
+        key,
+        entries,
+        &["Doc_0/Pages/Page_0/Content.xml"],
+        when,
+        signed_value,
+    )
+}
+
+/// A bare SM2 signature protecting the entries `protect` of `entries`.
+fn bare_signature_over(
+    key: &sm2::SigningKey,
+    entries: &[(String, Vec<u8>)],
+    protect: &[&str],
+    when: &str,
+    signed_value: &str,
+) -> (Vec<u8>, Vec<u8>) {
+    let references: String = protect
         .iter()
-        .find(|(n, _)| n == "Doc_0/Pages/Page_0/Content.xml")
-        .unwrap()
-        .1;
+        .map(|name| {
+            let content = &entries.iter().find(|(n, _)| n == name).unwrap().1;
+            format!(
+                r#"<ofd:Reference FileRef="/{name}"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference>"#,
+                base64_encode(&sm2::sm3(content))
+            )
+        })
+        .collect();
     let signature_xml = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>{when}</ofd:SignatureDateTime><ofd:References CheckMethod="SM3"><ofd:Reference FileRef="/Doc_0/Pages/Page_0/Content.xml"><ofd:CheckValue>{}</ofd:CheckValue></ofd:Reference></ofd:References></ofd:SignedInfo><ofd:SignedValue>{signed_value}</ofd:SignedValue></ofd:Signature>"#,
-        base64_encode(&sm2::sm3(content))
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:SignatureMethod>1.2.156.10197.1.501</ofd:SignatureMethod><ofd:SignatureDateTime>{when}</ofd:SignatureDateTime><ofd:References CheckMethod="SM3">{references}</ofd:References></ofd:SignedInfo><ofd:SignedValue>{signed_value}</ofd:SignedValue></ofd:Signature>"#,
     )
     .into_bytes();
     let value = sm2::signature_to_der(&key.sign(&signature_xml).unwrap()).unwrap();
@@ -529,9 +553,29 @@ fn bare_seal_files_are_read_and_unknown_versions_refused() {
 
 /// An OFD whose one bare SM2 signature is made with `key`, signed at `when`.
 fn signed_with(key: &sm2::SigningKey, when: &str) -> Vec<u8> {
-    let mut entries = entries(&read("ofd/DigitalSign.ofd"));
-    let (signature_xml, signed_value) =
-        bare_signature(key, &entries, when, "/Doc_0/Signs/Sign_0/SignedValue.dat");
+    resigned(
+        entries(&read("ofd/DigitalSign.ofd")),
+        key,
+        &["Doc_0/Pages/Page_0/Content.xml"],
+        when,
+    )
+}
+
+/// `entries` (of DigitalSign.ofd, maybe changed) with its one bare signature made again with
+/// `key` over `protect`.
+fn resigned(
+    mut entries: Vec<(String, Vec<u8>)>,
+    key: &sm2::SigningKey,
+    protect: &[&str],
+    when: &str,
+) -> Vec<u8> {
+    let (signature_xml, signed_value) = bare_signature_over(
+        key,
+        &entries,
+        protect,
+        when,
+        "/Doc_0/Signs/Sign_0/SignedValue.dat",
+    );
     for (name, data) in &mut entries {
         match name.as_str() {
             "Doc_0/Signs/Sign_0/Signature.xml" => *data = signature_xml.clone(),
@@ -628,30 +672,9 @@ fn an_unreadable_signing_time_is_not_taken_as_now() {
     );
 }
 
-#[test]
-fn metadata_says_what_a_licence_file_carries_and_what_it_lacks() {
-    use zhengzhao_core::ofd::metadata;
-    // The real e-licence of the vectors names its producer only.
-    let m = metadata::read(&read("ofd/testImageNotFound.ofd"), &Limits::default()).unwrap();
-    assert_eq!(
-        m.doc_id.as_deref(),
-        Some("31b08f9d6f9248a291eb9e983323d77c")
-    );
-    assert_eq!(
-        m.custom_data[0],
-        ("native-producer".to_owned(), "SuwellFormSDK".to_owned())
-    );
-    assert_eq!((m.identifier(), m.missing.len()), (None, 13));
-    assert!(
-        m.missing.contains(&"ZZBS (证照标识)".to_owned()),
-        "{:?}",
-        m.missing
-    );
-    // An e-invoice with custom tags: read, and nothing of a licence in them.
-    let m = metadata::read(&read("ofd/v4signed.ofd"), &Limits::default()).unwrap();
-    assert!(m.record.is_empty() && m.missing.len() == 13, "{m:#?}");
-
-    // A licence written half as custom data by item name, half as a custom tag file by key.
+/// A sample licence, and the entries of DigitalSign.ofd with its metadata written in: half as
+/// custom data by item name in `OFD.xml`, half as a custom tag file by key.
+fn licence_entries() -> (zhengzhao_core::licence::Licence, Vec<(String, Vec<u8>)>) {
     use zhengzhao_core::catalog::Catalog;
     use zhengzhao_core::gbt36903;
     use zhengzhao_core::sample::Sampler;
@@ -713,10 +736,49 @@ fn metadata_says_what_a_licence_file_carries_and_what_it_lacks() {
         "Doc_0/Tags/Licence.xml".into(),
         format!("<Licence><Holder>{tag_xml}</Holder></Licence>").into_bytes(),
     ));
+    (licence, entries)
+}
+
+#[test]
+fn metadata_says_what_a_licence_file_carries_and_what_it_lacks() {
+    use zhengzhao_core::ofd::metadata;
+    // The real e-licence of the vectors names its producer only.
+    let m = metadata::read(&read("ofd/testImageNotFound.ofd"), &Limits::default()).unwrap();
+    assert_eq!(
+        m.doc_id.as_deref(),
+        Some("31b08f9d6f9248a291eb9e983323d77c")
+    );
+    assert_eq!(
+        m.custom_data[0],
+        ("native-producer".to_owned(), "SuwellFormSDK".to_owned())
+    );
+    assert_eq!((m.identifier(), m.missing.len()), (None, 13));
+    assert!(
+        m.missing.contains(&"ZZBS (证照标识)".to_owned()),
+        "{:?}",
+        m.missing
+    );
+    // An e-invoice with custom tags: read, and nothing of a licence in them.
+    let m = metadata::read(&read("ofd/v4signed.ofd"), &Limits::default()).unwrap();
+    assert!(m.record.is_empty() && m.missing.len() == 13, "{m:#?}");
+
+    // A licence written half as custom data by item name, half as a custom tag file by key.
+    let (licence, mut entries) = licence_entries();
+    let catalog = zhengzhao_core::catalog::Catalog::builtin();
     let m = metadata::read(&package(&entries), &Limits::default()).unwrap();
     assert_eq!(m.missing, Vec::<String>::new(), "{m:#?}");
     assert_eq!(m.identifier(), Some(licence.id.to_string().as_str()));
     assert_eq!(m.licence(&catalog).unwrap(), licence);
+    assert_eq!(m.origins["ZZBS"], ["/OFD.xml"]);
+    assert_eq!(
+        m.origins["CZZTDM"],
+        [
+            "/OFD.xml",
+            "/Doc_0/Document.xml",
+            "/Doc_0/Tags/CustomTags.xml",
+            "/Doc_0/Tags/Licence.xml"
+        ]
+    );
 
     // A tag file that the list names but the package lacks.
     entries.retain(|(n, _)| n != "Doc_0/Tags/Licence.xml");
@@ -725,4 +787,156 @@ fn metadata_says_what_a_licence_file_carries_and_what_it_lacks() {
         matches!(&e, OfdError::Missing { path, .. } if path == "/Doc_0/Tags/Licence.xml"),
         "{e}"
     );
+}
+
+/// Every entry of a licence package but its signature files.
+const LICENCE_ENTRIES: [&str; 6] = [
+    "OFD.xml",
+    "Doc_0/Document.xml",
+    "Doc_0/PublicRes.xml",
+    "Doc_0/Pages/Page_0/Content.xml",
+    "Doc_0/Tags/CustomTags.xml",
+    "Doc_0/Tags/Licence.xml",
+];
+
+fn read_licence(bytes: &[u8], supplied: &Record) -> Result<OfdLicence, OfdError> {
+    let certificates = [ofdrw_user()];
+    let options = Options {
+        certificates: &certificates,
+        ..Options::default()
+    };
+    ofd::licence::read(bytes, &options, supplied, &Catalog::builtin())
+}
+
+#[test]
+fn a_sealed_licence_file_reads_as_its_licence() {
+    let (licence, entries) = licence_entries();
+    let key = ofdrw_user_key();
+    let bytes = resigned(
+        entries.clone(),
+        &key,
+        &LICENCE_ENTRIES,
+        "2021-01-05 10:00:00",
+    );
+    let read = read_licence(&bytes, &Record::new()).unwrap();
+    assert_eq!(read.licence, licence);
+    assert!(read.report.valid);
+    assert_eq!(read.report.signatures[0].protected.len(), 6);
+    assert!(read.supplied.is_empty() && read.unsealed.is_empty());
+
+    // A supplied item that agrees with the seal is fine; one that differs is refused.
+    let agree = Record::from([("证照编号".to_owned(), format!(" {} ", licence.number))]);
+    assert!(read_licence(&bytes, &agree).unwrap().supplied.is_empty());
+    let differ = Record::from([("ZZBH".to_owned(), "2025000002".to_owned())]);
+    let e = read_licence(&bytes, &differ).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OfdMetadataConflict, "{e}");
+    assert!(e.to_string().contains("2025000002"), "{e}");
+    let unknown = Record::from([("发票号码".to_owned(), "1".to_owned())]);
+    let e = read_licence(&bytes, &unknown).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::RecordKey, "{e}");
+
+    // The tag file outside the seal: its items are not taken, and are missing until supplied.
+    let protect: Vec<&str> = LICENCE_ENTRIES
+        .iter()
+        .copied()
+        .filter(|n| *n != "Doc_0/Tags/Licence.xml")
+        .collect();
+    let bytes = resigned(entries.clone(), &key, &protect, "2021-01-05 10:00:00");
+    let e = read_licence(&bytes, &Record::new()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OfdMetadataMissing, "{e}");
+    let OfdError::MetadataMissing { missing, unsealed } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(missing.len(), 4, "{missing:?}");
+    assert!(missing.contains(&"CZZTDM (持证主体代码)".to_owned()));
+    assert!(
+        unsealed.iter().all(|k| !k.starts_with("ZZ")) && unsealed.contains(&"CZZTDM".to_owned())
+    );
+    let full = gbt36903::to_record(&licence).unwrap();
+    let holders: Record = full
+        .iter()
+        .filter(|(k, _)| !k.starts_with("ZZ"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let read = read_licence(&bytes, &holders).unwrap();
+    assert_eq!(read.licence, licence);
+    assert_eq!(read.supplied, holders.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(read.unsealed, read.supplied);
+
+    // A supplied record that does not make a licence of its type.
+    let mut bad = holders.clone();
+    bad.insert("CZZTDM".into(), "91330106MA2B0W1Q6X".into());
+    let e = read_licence(&bytes, &bad).unwrap_err();
+    assert!(matches!(e, OfdError::Record(_)), "{e:?}");
+}
+
+#[test]
+fn a_licence_file_that_does_not_verify_is_not_read() {
+    let (_, parts) = licence_entries();
+    let bytes = resigned(
+        parts,
+        &ofdrw_user_key(),
+        &LICENCE_ENTRIES,
+        "2021-01-05 10:00:00",
+    );
+    let mut changed = entries(&bytes);
+    for (name, data) in &mut changed {
+        if name == "OFD.xml" {
+            *data = replace(data, "2025000001", "2025000009");
+        }
+    }
+    let e = read_licence(&package(&changed), &Record::new()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OfdContentChanged, "{e}");
+    // Without the signer's certificate, the bare signature cannot be checked.
+    let e = ofd::licence::read(
+        &bytes,
+        &Options::default(),
+        &Record::new(),
+        &Catalog::builtin(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OfdKeyRequired, "{e}");
+    // An unsigned package.
+    let unsigned = package(
+        &entries(&bytes)
+            .into_iter()
+            .filter(|(n, _)| !n.contains("Signs/"))
+            .collect::<Vec<_>>(),
+    );
+    let e = read_licence(&unsigned, &Record::new()).unwrap_err();
+    assert!(
+        matches!(e.code(), ErrorCode::OfdUnsigned | ErrorCode::OfdMissing),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_real_licence_without_metadata_reads_with_what_the_caller_supplies() {
+    // The Yunnan 探矿权 licence carries no metadata: everything comes from the caller (the
+    // catalogue has no 探矿权 type, so a 采矿许可证 stands in for its content).
+    let bytes = read("ofd/testImageNotFound.ofd");
+    let e = read_licence(&bytes, &Record::new()).unwrap_err();
+    let OfdError::MetadataMissing { missing, unsealed } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((missing.len(), unsealed.len()), (13, 0));
+    let catalog = Catalog::builtin();
+    let ty = catalog.iter().find(|t| t.name == "采矿许可证").unwrap();
+    let mut s = zhengzhao_core::sample::Sampler::new(3);
+    let issuer = s.issuer("云南省自然资源厅");
+    let holder = s.organisation();
+    let licence = s
+        .licence(
+            ty,
+            &issuer,
+            &holder,
+            "T5300002019012010001",
+            time::macros::date!(2019 - 06 - 01),
+        )
+        .unwrap();
+    let supplied = gbt36903::to_record(&licence).unwrap();
+    let read = read_licence(&bytes, &supplied).unwrap();
+    assert_eq!(read.licence, licence);
+    assert_eq!(read.report.signatures.len(), 2);
+    assert_eq!(read.supplied.len(), supplied.len());
 }

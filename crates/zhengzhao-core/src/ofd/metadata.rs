@@ -7,6 +7,8 @@
 //! its producer); [`Metadata::missing`] says what is not there, and
 //! [`Metadata::licence`] reads the licence when everything is.
 
+use std::collections::BTreeMap;
+
 use crate::catalog::Catalog;
 use crate::gbt36903::{self, Record, RecordError};
 use crate::licence::Licence;
@@ -23,6 +25,10 @@ pub struct Metadata {
     pub custom_data: Vec<(String, String)>,
     /// The GB/T 36903 items found, by key.
     pub record: Record,
+    /// For each item of `record`, the entries it was read from or through (`/OFD.xml`, and
+    /// for a custom tag the document, the tag list and the tag file): an item is sealed when
+    /// a signature protects all of them.
+    pub origins: BTreeMap<String, Vec<String>>,
     /// The required items not found, as `KEY (名称)`.
     pub missing: Vec<String>,
 }
@@ -52,10 +58,17 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Metadata, OfdError> {
             reason: "no <DocBody>".into(),
         })?;
     let mut record = Record::new();
-    for (name, value) in &body.custom_data {
+    let mut origins = BTreeMap::new();
+    let mut take = |name: &str, value: &str, origin: &[&str]| {
         if let Some(key) = gbt36903::key_of(name) {
-            record.entry(key).or_insert_with(|| value.clone());
+            if !record.contains_key(&key) {
+                record.insert(key.clone(), value.to_owned());
+                origins.insert(key, origin.iter().map(|p| format!("/{p}")).collect());
+            }
         }
+    };
+    for (name, value) in &body.custom_data {
+        take(name, value, &["OFD.xml"]);
     }
     if let Some(doc_root) = &body.doc_root {
         let document = package.require(doc_root, "OFD.xml (DocRoot)")?;
@@ -64,9 +77,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Metadata, OfdError> {
             for file in xml::custom_tag_files(list_xml, &list)? {
                 let tags = package.require(&file, &list)?;
                 for (name, value) in xml::leaf_texts(tags, &file)? {
-                    if let Some(key) = gbt36903::key_of(&name) {
-                        record.entry(key).or_insert(value);
-                    }
+                    take(&name, &value, &["OFD.xml", doc_root, &list, &file]);
                 }
             }
         }
@@ -76,5 +87,6 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Metadata, OfdError> {
         custom_data: body.custom_data,
         missing: gbt36903::missing(&record),
         record,
+        origins,
     })
 }
