@@ -940,3 +940,36 @@ fn a_real_licence_without_metadata_reads_with_what_the_caller_supplies() {
     assert_eq!(read.report.signatures.len(), 2);
     assert_eq!(read.supplied.len(), supplied.len());
 }
+
+/// `test-vectors/licences/sealed-licence.ofd`: the sample licence of [`licence_entries`] as an
+/// OFD file whose metadata is all under one bare SM2 signature by the generated SM2 test
+/// end-entity key (`gm/certs/generated/ee.key.pem`, under `root.pem`), for the registry's, the
+/// CLI's and the bindings' tests. SM2 signatures are randomised, so the file is written once
+/// (`ZZ_WRITE_VECTORS=1`) and checked here.
+#[test]
+fn the_sealed_licence_vector_reads_as_its_licence() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/licences/sealed-licence.ofd");
+    let (licence, entries) = licence_entries();
+    if std::env::var_os("ZZ_WRITE_VECTORS").is_some() {
+        let pem = pem::parse(read("certs/generated/ee.key.pem")).unwrap();
+        let key = sm2::SigningKey::from_pkcs8_der(pem.contents()).unwrap();
+        let bytes = resigned(entries, &key, &LICENCE_ENTRIES, "2026-12-01 10:00:00");
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let signer = Certificate::parse_file(&read("certs/generated/ee.pem")).unwrap();
+    let anchors = zhengzhao_core::pki::TrustAnchors::new(
+        Certificate::parse_file(&read("certs/generated/root.pem")).unwrap(),
+    )
+    .unwrap();
+    let options = Options {
+        anchors: Some(&anchors),
+        certificates: &signer,
+        ..Options::default()
+    };
+    let read = ofd::licence::read(&bytes, &options, &Record::new(), &Catalog::builtin()).unwrap();
+    assert_eq!(read.licence, licence);
+    assert_eq!(read.report.signatures[0].chain_trusted, Some(true));
+    assert!(read.supplied.is_empty() && read.unsealed.is_empty());
+}
