@@ -299,6 +299,8 @@ error_codes! {
     NoSigner = 2605, "ZZ-E-LIFE-005", Lifecycle, "the registry has no signing key for this issuer", "open the registry with a signer source (the authority folder) that holds the department's key";
     /// A licence of the type with this 证照编号 is already in the registry.
     NumberTaken = 2606, "ZZ-E-LIFE-006", Lifecycle, "a licence of this type with this 证照编号 is already in the registry", "a licence is issued once: change or renew the existing one (its identifier is in the message)";
+    /// The licence is not in the form the operation needs (an imported OFD file, or a credential this registry signed).
+    LicenceForm = 2607, "ZZ-E-LIFE-007", Lifecycle, "the licence is not in the form this needs: an imported OFD file is served as sealed, not signed, changed or renewed here", "export an OFD licence as ofd or gbt36903; change or renew it where it was issued and import the new file";
 
     /// A grant or consent request that is not well formed.
     GrantRequest = 2701, "ZZ-E-GRANT-001", Grant, "the grant or consent request is not well formed", "correct the field named in the message";

@@ -29,6 +29,12 @@ impl Registry {
         let mut lists = BTreeSet::new();
         for id in ids {
             let doc = self.document(id)?;
+            if crate::ofd::is_ofd(&doc) {
+                return Err(RegistryError::Form {
+                    id: id.to_string(),
+                    reason: "it is an imported OFD licence: the file itself is verified offline (export it as ofd), not bundled".into(),
+                });
+            }
             let v: Value = serde_json::from_slice(&doc)
                 .map_err(|e| corrupt(format!("licence {id}"), e.to_string()))?;
             let method = v

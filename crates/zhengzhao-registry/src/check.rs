@@ -1,10 +1,12 @@
 //! The integrity check: a walk over the whole registry that reports every problem it finds.
 //!
 //! - every stored licence parses, is stored under its own identifier, and its proof verifies
-//!   with the signing certificate it names (kept in `trust`);
+//!   with the signing certificate it names (kept in `trust`); an imported OFD file is the one
+//!   imported (its SHA-256), its signatures verify again, and its record reads;
 //! - every licence is indexed (its status record, its status-list entry, its number, its
 //!   holders' history) and every index entry points at a licence (`status`, `statuslist`,
-//!   `number`, `holder`, and `current`, whose embedded document and state must agree too);
+//!   `number`, `holder`, `ofd`, and `current`, whose embedded document and state must agree
+//!   too);
 //! - each status record agrees with its status-list entry;
 //! - the log has no gap, its stored Merkle tree is the tree of its events, and the latest
 //!   signed checkpoint verifies with the log key and has the root of the events it counts.
@@ -102,23 +104,37 @@ impl Registry {
             );
             return Ok(());
         };
-        let parsed = serde_json::from_slice::<Value>(doc)
-            .map_err(|e| e.to_string())
-            .and_then(|v| {
-                credential::from_credential(&v)
-                    .map(|l| (v, l))
-                    .map_err(|e| e.to_string())
-            });
-        let (value, (licence, _)) = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                r.problem(
-                    "licence_unreadable",
-                    at,
-                    format!("the document does not read: {e}"),
-                );
-                return Ok(());
+        let licence = if crate::ofd::is_ofd(doc) {
+            match self.recheck_ofd(&id, doc) {
+                Ok(l) => l,
+                Err((kind, e)) => {
+                    r.problem(kind, at, e);
+                    return Ok(());
+                }
             }
+        } else {
+            let parsed = serde_json::from_slice::<Value>(doc)
+                .map_err(|e| e.to_string())
+                .and_then(|v| {
+                    credential::from_credential(&v)
+                        .map(|l| (v, l))
+                        .map_err(|e| e.to_string())
+                });
+            let (value, (licence, _)) = match parsed {
+                Ok(p) => p,
+                Err(e) => {
+                    r.problem(
+                        "licence_unreadable",
+                        at,
+                        format!("the document does not read: {e}"),
+                    );
+                    return Ok(());
+                }
+            };
+            if let Err(e) = self.proof_holds(&value) {
+                r.problem("signature", &at, e);
+            }
+            licence
         };
         if licence.id != id {
             r.problem(
@@ -126,10 +142,6 @@ impl Registry {
                 &at,
                 format!("the document is licence {}", licence.id),
             );
-        }
-        match self.proof_holds(&value) {
-            Ok(()) => {}
-            Err(e) => r.problem("signature", &at, e),
         }
         // Its indexes.
         match self.db.get_cf(self.cf(layout::CF_STATUS)?, key)? {
@@ -264,6 +276,20 @@ impl Registry {
                     "number_orphan",
                     format!("number {}", text(&k)),
                     format!("points at {}, which is not stored", text(&v)),
+                );
+            }
+        }
+        for item in self
+            .db
+            .iterator_cf(self.cf(layout::CF_OFD)?, IteratorMode::Start)
+        {
+            let (k, _) = item?;
+            r.index_entries += 1;
+            if !has(&k) {
+                r.problem(
+                    "ofd_orphan",
+                    format!("ofd {}", text(&k)),
+                    "an OFD record without a licence",
                 );
             }
         }

@@ -121,6 +121,15 @@ pub enum RegistryError {
         /// The licence that has it (empty while a concurrent issuance is writing it).
         id: String,
     },
+    /// The licence is not in the form the operation needs: an imported OFD file where a
+    /// credential this registry signed is needed, or the other way round.
+    #[error("licence {id}: {reason}")]
+    Form {
+        /// The licence.
+        id: String,
+        /// What it is and what was asked.
+        reason: String,
+    },
     /// Nothing left to allocate.
     #[error("allocation: {0}")]
     Allocation(String),
@@ -170,6 +179,7 @@ impl Coded for RegistryError {
             RegistryError::Request { .. } => ErrorCode::LifecycleRequest,
             RegistryError::NumberTaken { .. } => ErrorCode::NumberTaken,
             RegistryError::Allocation(_) => ErrorCode::Allocation,
+            RegistryError::Form { .. } => ErrorCode::LicenceForm,
             RegistryError::NoSigner(_) => ErrorCode::NoSigner,
             RegistryError::GrantRequest { .. } => ErrorCode::GrantRequest,
             RegistryError::GrantNotFound(_) => ErrorCode::GrantNotFound,

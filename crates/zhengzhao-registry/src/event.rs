@@ -40,6 +40,35 @@ pub struct IssueEvent<'a> {
     pub reason: &'a str,
 }
 
+/// An OFD licence sealed elsewhere was taken in (`import_ofd`, see [`crate::ofd`]).
+#[derive(Debug, Serialize)]
+pub struct OfdImportEvent<'a> {
+    /// Format version.
+    pub v: u32,
+    /// `import_ofd`.
+    pub kind: &'a str,
+    /// When (RFC 3339, UTC).
+    pub at: &'a str,
+    /// The licence version.
+    pub id: &'a str,
+    /// Holder hashes (hex).
+    pub holders: Vec<String>,
+    /// SHA-256 of the OFD file (hex): the log commits to the file as served.
+    pub digest: String,
+    /// The subjects of the certificates that signed it, one per signature.
+    pub signers: Vec<&'a str>,
+    /// Whether the signers' chains were checked against trust anchors.
+    pub anchored: bool,
+    /// The metadata items the operator supplied (GB/T 36903 keys).
+    pub supplied: &'a [String],
+    /// The status list credential.
+    pub status_list: &'a str,
+    /// The index in it.
+    pub status_index: u64,
+    /// Who did it.
+    pub operator: &'a str,
+}
+
 /// A licence changed state: suspend, resume, revoke, withdraw, cancel, transfer out.
 #[derive(Debug, Serialize)]
 pub struct StatusEvent<'a> {

@@ -136,7 +136,7 @@ impl Cause {
     }
 }
 
-fn check_text(field: &str, v: &str, required: bool) -> Result<(), RegistryError> {
+pub(crate) fn check_text(field: &str, v: &str, required: bool) -> Result<(), RegistryError> {
     let bad = |reason: String| RegistryError::Request {
         field: field.to_owned(),
         reason,
@@ -284,7 +284,7 @@ impl Registry {
         source.signer(issuer, at)
     }
 
-    fn holder_hashes(&self, holders: &[Holder]) -> Result<Vec<[u8; 32]>, RegistryError> {
+    pub(crate) fn holder_hashes(&self, holders: &[Holder]) -> Result<Vec<[u8; 32]>, RegistryError> {
         let mut out: Vec<[u8; 32]> = Vec::with_capacity(holders.len());
         for h in holders {
             let hash = self.holder_hash(&h.code_type, &h.code)?;
@@ -812,9 +812,16 @@ impl Registry {
         )
     }
 
-    /// The licence content of a stored version (status Valid, as signed).
+    /// The licence content of a stored version (status Valid, as signed; for an imported OFD
+    /// licence, as registered).
     pub fn stored_licence(&self, id: &LicenceId) -> Result<Licence, RegistryError> {
         let doc = self.document(id)?;
+        if crate::ofd::is_ofd(&doc) {
+            return self
+                .ofd_record(id)?
+                .ok_or_else(|| corrupt(format!("licence {id}"), "an OFD file without its record"))?
+                .licence(&self.catalog);
+        }
         let v: Value = serde_json::from_slice(&doc)
             .map_err(|e| corrupt(format!("licence {id}"), e.to_string()))?;
         let (l, _) = credential::from_credential(&v)
@@ -837,6 +844,12 @@ impl Registry {
         // An unknown licence is reported as such before a missing key; the record is read
         // again under the lock.
         self.read_record(id)?;
+        if self.ofd_record(id)?.is_some() {
+            return Err(RegistryError::Form {
+                id: id.to_string(),
+                reason: format!("it is an imported OFD licence: it is not {kind}d here; the platform that sealed it issues the new version, to be imported in turn"),
+            });
+        }
         let identity = self.identity(&issuer_code, at)?;
         let mut guard = self.lock_writer();
         let rec = self.read_record(id)?;

@@ -2,7 +2,7 @@
 //!
 //! | column family | key | value |
 //! |---|---|---|
-//! | `licence` | 电子证照标识 (ASCII) | the signed document, compact JSON bytes, exactly as served |
+//! | `licence` | 电子证照标识 (ASCII) | the signed document exactly as served: compact JSON bytes, or the OFD file of an imported OFD licence |
 //! | `current` | holder hash (32) ‖ type code (21) | [`CurrentEntry`]: the holder's current licence of the type — its state, validity, 电子证照标识 and signed document |
 //! | `number` | type code (21) ‖ 证照编号 (UTF-8) | 电子证照标识 of the latest version: one licence per type and number |
 //! | `holder` | holder hash (32) ‖ type code (21) ‖ issue time (u64 BE, Unix seconds) ‖ 电子证照标识 | empty |
@@ -10,6 +10,7 @@
 //! | `statuslist` | issuer code (18) ‖ list number (u32 BE) ‖ index (u64 BE) | external status code (2) ‖ 电子证照标识 |
 //! | `catalog` | type code (21) ‖ type version (u32 BE) | the licence type definition (JSON) it was issued under |
 //! | `trust` | certificate SHA-256 (32) | certificate DER |
+//! | `ofd` | 电子证照标识 | [`crate::ofd::OfdRecord`] (JSON) of an imported OFD licence: its verification report, metadata and the record it was registered with |
 //! | `grant` | `G` ‖ organisation code (18) ‖ type code (21) | grant (JSON) |
 //! |         | `C` ‖ holder hash (32) ‖ organisation code (18) ‖ type code (21) | consent (JSON) |
 //! | `log` | sequence number (u64 BE, from 0) | event (JSON) |
@@ -24,8 +25,13 @@ use zhengzhao_core::status::Status;
 
 use crate::error::{corrupt, RegistryError};
 
-/// The schema version this crate reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The schema version this crate reads and writes. Version 2 registries are upgraded when
+/// opened for writing (version 3 added the `ofd` column family).
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The column families each schema version added after version 2, which opening for writing
+/// creates: (version, column family).
+pub const ADDED: &[(u32, &str)] = &[(3, CF_OFD)];
 
 /// `licence`: id → signed document.
 pub const CF_LICENCE: &str = "licence";
@@ -43,6 +49,8 @@ pub const CF_STATUSLIST: &str = "statuslist";
 pub const CF_CATALOG: &str = "catalog";
 /// `trust`: fingerprint → certificate DER.
 pub const CF_TRUST: &str = "trust";
+/// `ofd`: id → the record of an imported OFD licence.
+pub const CF_OFD: &str = "ofd";
 /// `grant`: grants and consents.
 pub const CF_GRANT: &str = "grant";
 /// `log`: seq → event.
@@ -62,6 +70,7 @@ pub const COLUMN_FAMILIES: &[&str] = &[
     CF_STATUSLIST,
     CF_CATALOG,
     CF_TRUST,
+    CF_OFD,
     CF_GRANT,
     CF_LOG,
     CF_MERKLE,

@@ -9,6 +9,7 @@
 //!   [`Registry::withdraw`], [`Registry::cancel`], [`Registry::transfer_out`].
 //! - Bulk import of legacy records ([`import`]): [`Registry::import`]; export in the interchange
 //!   formats ([`export`]): [`Registry::export`].
+//! - Sealed OFD licences issued elsewhere ([`ofd`]): [`Registry::import_ofd`].
 //! - Online backup and restore ([`backup`]): [`Registry::backup`], [`Registry::restore`]; the
 //!   integrity check ([`check`]): [`Registry::check`].
 //! - Grants and consent ([`grant`]).
@@ -35,6 +36,7 @@ pub mod issue;
 pub mod journal;
 pub mod layout;
 pub mod log;
+pub mod ofd;
 pub mod options;
 pub mod registry;
 pub mod secret;
@@ -44,10 +46,11 @@ pub mod window;
 pub use error::RegistryError;
 pub use grant::Grant;
 pub use issue::{Cause, IssueRequest, Issued, Step};
+pub use ofd::{OfdImport, OfdImported};
 pub use options::{Options, WalSync};
 pub use registry::Registry;
 pub use signer::{CachedSigners, SignerSource, SigningIdentity};
-pub use window::{Answer, Refusal, UseContext, WindowRequest};
+pub use window::{Answer, DocumentFormat, Refusal, UseContext, WindowRequest};
 
 #[cfg(test)]
 mod tests {

@@ -297,23 +297,55 @@ impl Registry {
             DB::list_cf(&rocksdb::Options::default(), dir.join(DB_DIR)).map_err(|e| {
                 not_registry(&format!("the database cannot be read: {}", e.into_string()))
             })?;
-        if let Some(missing) = COLUMN_FAMILIES
+        let missing: Vec<&str> = COLUMN_FAMILIES
             .iter()
-            .find(|c| !existing.iter().any(|e| e == *c))
-        {
-            return Err(not_registry(&format!("no column family '{missing}'")));
-        }
-        let db = open_db(dir, &options, OpenMode::from(secondary), &existing)?;
-        let meta = cf(&db, layout::CF_META)?;
-        let version = match db.get_cf(meta, layout::META_SCHEMA)? {
-            None => return Err(not_registry("no schema version in 'meta'")),
-            Some(v) => u32::from_be_bytes(
-                v.as_slice()
-                    .try_into()
-                    .map_err(|_| corrupt("meta schema", "not a 4-byte version"))?,
-            ),
+            .copied()
+            .filter(|c| !existing.iter().any(|e| e == c))
+            .collect();
+        let mode = match missing.first() {
+            None => OpenMode::from(secondary),
+            Some(first) => {
+                // Column families that a newer schema added: the writer creates them, if the
+                // stored version is older than the one that added them.
+                let older = match secondary {
+                    Some(_) => false,
+                    None => {
+                        let found = stored_version(dir, &existing)?;
+                        found < layout::SCHEMA_VERSION
+                            && missing
+                                .iter()
+                                .all(|c| layout::ADDED.iter().any(|(v, a)| a == c && *v > found))
+                    }
+                };
+                if !older {
+                    let hint = if secondary.is_some()
+                        && layout::ADDED.iter().any(|(_, a)| a == first)
+                    {
+                        ": the registry may have an older schema; open it once for writing to upgrade it"
+                    } else {
+                        ""
+                    };
+                    return Err(not_registry(&format!("no column family '{first}'{hint}")));
+                }
+                OpenMode::Upgrade
+            }
         };
-        if version != layout::SCHEMA_VERSION {
+        let db = open_db(dir, &options, mode, &existing)?;
+        let meta = cf(&db, layout::CF_META)?;
+        let version =
+            read_version(&db)?.ok_or_else(|| not_registry("no schema version in 'meta'"))?;
+        // Each version after 2 only added column families: opening created them; the version
+        // is recorded once they are there.
+        if matches!(mode, OpenMode::Upgrade) {
+            let mut wo = WriteOptions::default();
+            wo.set_sync(true);
+            db.put_cf_opt(
+                meta,
+                layout::META_SCHEMA,
+                layout::SCHEMA_VERSION.to_be_bytes(),
+                &wo,
+            )?;
+        } else if version != layout::SCHEMA_VERSION {
             return Err(RegistryError::Schema {
                 path: dir.display().to_string(),
                 found: version,
@@ -717,6 +749,8 @@ pub(crate) fn cf<'a>(db: &'a DB, name: &str) -> Result<&'a ColumnFamily, Registr
 enum OpenMode<'a> {
     Create,
     Open,
+    /// Open, creating the column families of a newer schema.
+    Upgrade,
     Secondary(&'a Path),
 }
 
@@ -724,6 +758,32 @@ impl<'a> From<Option<&'a Path>> for OpenMode<'a> {
     fn from(secondary: Option<&'a Path>) -> OpenMode<'a> {
         secondary.map_or(OpenMode::Open, OpenMode::Secondary)
     }
+}
+
+/// The schema version in `meta`, if there is one.
+fn read_version(db: &DB) -> Result<Option<u32>, RegistryError> {
+    db.get_cf(cf(db, layout::CF_META)?, layout::META_SCHEMA)?
+        .map(|v| {
+            v.as_slice()
+                .try_into()
+                .map(u32::from_be_bytes)
+                .map_err(|_| corrupt("meta schema", "not a 4-byte version"))
+        })
+        .transpose()
+}
+
+/// The schema version of the registry in `dir`, read without changing anything.
+fn stored_version(dir: &Path, existing: &[String]) -> Result<u32, RegistryError> {
+    let db = DB::open_cf_for_read_only(
+        &rocksdb::Options::default(),
+        dir.join(DB_DIR),
+        existing,
+        false,
+    )?;
+    read_version(&db)?.ok_or_else(|| RegistryError::NotRegistry {
+        path: dir.display().to_string(),
+        reason: "no schema version in 'meta'".into(),
+    })
 }
 
 /// The next log sequence number and the grants, as stored.
@@ -755,6 +815,7 @@ fn open_db(
     existing: &[String],
 ) -> Result<DB, RegistryError> {
     let create = matches!(mode, OpenMode::Create);
+    let upgrade = matches!(mode, OpenMode::Upgrade);
     let cache = Cache::new_lru_cache(options.cache_bytes.max(1 << 20));
     let cf_options = |name: &str| {
         let mut o = rocksdb::Options::default();
@@ -770,7 +831,7 @@ fn open_db(
     };
     let mut db_options = rocksdb::Options::default();
     db_options.create_if_missing(create);
-    db_options.create_missing_column_families(create);
+    db_options.create_missing_column_families(create || upgrade);
     db_options.set_error_if_exists(create);
     db_options.set_db_write_buffer_size(128 << 20);
     db_options.set_max_background_jobs(2);
@@ -798,7 +859,7 @@ fn open_db(
                 descriptors,
             )
         }
-        OpenMode::Create | OpenMode::Open => {
+        OpenMode::Create | OpenMode::Open | OpenMode::Upgrade => {
             DB::open_cf_descriptors(&db_options, &path, descriptors)
         }
     };

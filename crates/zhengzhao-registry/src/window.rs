@@ -124,6 +124,42 @@ impl Refusal {
     }
 }
 
+/// The form of a document the registry serves, told from its bytes.
+///
+/// ```
+/// # use zhengzhao_registry::window::DocumentFormat;
+/// assert_eq!(DocumentFormat::of(br#"{"@context":[]}"#), DocumentFormat::Vc);
+/// assert_eq!(DocumentFormat::of(b"PK\x03\x04..."), DocumentFormat::Ofd);
+/// assert_eq!(DocumentFormat::Ofd.name(), "ofd");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentFormat {
+    /// A W3C VC 2.0 credential the registry signed: UTF-8 JSON.
+    Vc,
+    /// A sealed OFD file, imported from the platform that issued it ([`crate::ofd`]): a zip.
+    Ofd,
+}
+
+impl DocumentFormat {
+    /// The form of a stored document.
+    pub fn of(document: &[u8]) -> DocumentFormat {
+        if crate::ofd::is_ofd(document) {
+            DocumentFormat::Ofd
+        } else {
+            DocumentFormat::Vc
+        }
+    }
+
+    /// The stable name: `vc` or `ofd`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DocumentFormat::Vc => "vc",
+            DocumentFormat::Ofd => "ofd",
+        }
+    }
+}
+
 /// A signed document as a lookup read it: the stored bytes, pinned in the database's block
 /// cache rather than copied. Handed to the closure of [`Registry::lookup_with`] and
 /// [`Registry::answer_with`]; dereferences to `[u8]`.
@@ -156,7 +192,8 @@ impl std::fmt::Debug for Document<'_> {
 /// [`Registry::lookup`]) or a [`Document`] pinned in the cache (inside [`Registry::lookup_with`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer<D = Vec<u8>> {
-    /// The holder's current Valid licence: its signed document, exactly as stored.
+    /// The holder's current Valid licence: its signed document, exactly as stored (a
+    /// credential, or an imported OFD file: see [`Answer::format`]).
     Licence {
         /// The requested type.
         type_code: TypeCode,
@@ -216,6 +253,11 @@ impl<D: AsRef<[u8]>> Answer<D> {
             Answer::Licence { .. } => None,
             Answer::Refused { reason, .. } => Some(*reason),
         }
+    }
+
+    /// The form of the document, if a licence was given.
+    pub fn format(&self) -> Option<DocumentFormat> {
+        self.document().map(DocumentFormat::of)
     }
 
     /// The document, if a licence was given.

@@ -224,3 +224,42 @@ fn the_default_sync_policy_syncs_every_write() {
     f.reopen();
     assert_eq!(f.reg().document(&issued.id).unwrap(), issued.document);
 }
+
+#[test]
+fn a_schema_2_registry_is_upgraded_when_opened_for_writing() {
+    let mut f = Fixture::new();
+    drop(f.registry.take());
+    let db_dir = f.dir.join("db");
+    {
+        // What a schema 2 registry is: the same, without the `ofd` column family.
+        let cfs = rocksdb::DB::list_cf(&rocksdb::Options::default(), &db_dir).unwrap();
+        let mut db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_dir, &cfs).unwrap();
+        db.drop_cf(layout::CF_OFD).unwrap();
+        let meta = db.cf_handle(layout::CF_META).unwrap();
+        db.put_cf(meta, layout::META_SCHEMA, 2u32.to_be_bytes())
+            .unwrap();
+    }
+    // A secondary cannot upgrade it.
+    let e = Registry::open_secondary(&f.dir, &f.tmp.path().join("ro"), f.options()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::StorageNotRegistry, "{e}");
+    assert!(e.to_string().contains("open it once for writing"), "{e}");
+
+    f.reopen();
+    assert!(f.reg().check().unwrap().ok());
+    drop(f.registry.take());
+    let cfs = rocksdb::DB::list_cf(&rocksdb::Options::default(), &db_dir).unwrap();
+    assert!(cfs.iter().any(|c| c == layout::CF_OFD), "{cfs:?}");
+    {
+        let mut db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_dir, &cfs).unwrap();
+        let meta = db.cf_handle(layout::CF_META).unwrap();
+        assert_eq!(
+            db.get_cf(meta, layout::META_SCHEMA).unwrap().unwrap(),
+            layout::SCHEMA_VERSION.to_be_bytes()
+        );
+        // A schema 3 registry without the column family is not upgraded: it is broken.
+        db.drop_cf(layout::CF_OFD).unwrap();
+    }
+    let e = Registry::open(&f.dir, f.options()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::StorageNotRegistry, "{e}");
+    assert!(e.to_string().contains("no column family 'ofd'"), "{e}");
+}
