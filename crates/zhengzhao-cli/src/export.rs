@@ -21,13 +21,14 @@ use crate::store::{failure, Failure, Store};
 
 Formats (docs/formats.md): vc, the signed document as stored; vc-jwt, a W3C VC-JOSE-COSE token
 signed now by the department's current key (needs --authority); gbt36903, the flat record of
-provincial sync interfaces with the current status; qr, the QR payload text.")]
+provincial sync interfaces with the current status; qr, the QR payload text; ofd, the file of an
+imported OFD licence (which exports as ofd and gbt36903 only).")]
 pub struct ExportArgs {
     #[command(flatten)]
     store: Store,
     /// The licence version's identifier (电子证照标识).
     id: String,
-    /// vc, vc-jwt, gbt36903 or qr.
+    /// vc, vc-jwt, gbt36903, qr or ofd.
     #[arg(long, default_value = "vc")]
     format: String,
     /// Write to this file instead of standard output.
@@ -43,7 +44,7 @@ pub fn export(a: ExportArgs) -> Outcome {
         let format = ExportFormat::from_name(&a.format).ok_or_else(|| {
             (
                 ErrorCode::Usage,
-                format!("--format {}: use vc, vc-jwt, gbt36903 or qr", a.format),
+                format!("--format {}: use vc, vc-jwt, gbt36903, qr or ofd", a.format),
             )
         })?;
         let id = LicenceId::parse_with(&a.id, Strictness::Lenient).map_err(failure)?;
@@ -58,10 +59,20 @@ fn write_out(path: Option<&PathBuf>, bytes: &[u8]) -> Result<(), Failure> {
         Some(p) => {
             std::fs::write(p, bytes).map_err(|e| (ErrorCode::Io, format!("{}: {e}", p.display())))
         }
-        None => {
-            out!("{}", String::from_utf8_lossy(bytes));
-            Ok(())
-        }
+        None => match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                out!("{text}");
+                Ok(())
+            }
+            // An OFD file goes out as it is.
+            Err(_) => {
+                use std::io::Write;
+                std::io::stdout()
+                    .lock()
+                    .write_all(bytes)
+                    .map_err(|e| (ErrorCode::Io, format!("standard output: {e}")))
+            }
+        },
     }
 }
 

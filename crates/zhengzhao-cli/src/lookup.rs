@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use base64::Engine as _;
 use clap::Args;
 use serde_json::json;
-use zhengzhao_registry::{Answer, UseContext, WindowRequest};
+use zhengzhao_registry::{Answer, DocumentFormat, UseContext, WindowRequest};
 
 use crate::output::{self, out, Outcome};
 use crate::registry::finish;
@@ -45,10 +46,11 @@ pub struct LookupArgs {
     /// The reference of the holder's consent, for types that require it.
     #[arg(long)]
     consent: Option<String>,
-    /// Write each licence given into this folder, as <identifier>.json.
+    /// Write each licence given into this folder, as <identifier>.json (or .ofd for an
+    /// imported OFD licence).
     #[arg(long)]
     out_dir: Option<PathBuf>,
-    /// Print the answers as JSON (licences included as documents).
+    /// Print the answers as JSON (licences included as documents, OFD files in base64).
     #[arg(long)]
     json: bool,
 }
@@ -83,6 +85,7 @@ pub fn run(a: LookupArgs) -> Outcome {
                     id,
                     document,
                 } => {
+                    let format = DocumentFormat::of(document);
                     if let Some(dir) = &a.out_dir {
                         std::fs::create_dir_all(dir).map_err(|e| {
                             (
@@ -90,7 +93,11 @@ pub fn run(a: LookupArgs) -> Outcome {
                                 format!("{}: {e}", dir.display()),
                             )
                         })?;
-                        let path = dir.join(format!("{id}.json"));
+                        let extension = match format {
+                            DocumentFormat::Vc => "json",
+                            DocumentFormat::Ofd => "ofd",
+                        };
+                        let path = dir.join(format!("{id}.{extension}"));
                         std::fs::write(&path, document).map_err(|e| {
                             (
                                 zhengzhao_core::ErrorCode::Io,
@@ -98,11 +105,22 @@ pub fn run(a: LookupArgs) -> Outcome {
                             )
                         })?;
                     }
-                    let doc: serde_json::Value = serde_json::from_slice(document)
-                        .map_err(|e| (zhengzhao_core::ErrorCode::StorageCorrupt, e.to_string()))?;
-                    rows.push(json!({ "type": type_code.to_string(), "name": name, "answer": "valid", "id": id.to_string(), "document": doc }));
+                    // A credential is included as JSON, an OFD file as base64.
+                    let doc = match format {
+                        DocumentFormat::Vc => serde_json::from_slice(document).map_err(|e| {
+                            (zhengzhao_core::ErrorCode::StorageCorrupt, e.to_string())
+                        })?,
+                        DocumentFormat::Ofd => serde_json::Value::String(
+                            base64::engine::general_purpose::STANDARD.encode(document),
+                        ),
+                    };
+                    rows.push(json!({ "type": type_code.to_string(), "name": name, "answer": "valid", "id": id.to_string(), "format": format.name(), "document": doc }));
                     if !a.json {
-                        out!("✓ {name} ({type_code}): {id} — 免提交");
+                        let form = match format {
+                            DocumentFormat::Vc => "",
+                            DocumentFormat::Ofd => " (OFD)",
+                        };
+                        out!("✓ {name} ({type_code}): {id}{form} — 免提交");
                     }
                 }
                 Answer::Refused {

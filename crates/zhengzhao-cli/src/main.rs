@@ -13,6 +13,7 @@ mod export;
 mod grant;
 mod id;
 mod import;
+mod import_ofd;
 mod log;
 mod lookup;
 mod output;
@@ -98,7 +99,9 @@ enum Command {
     Bundle(registry::BundleArgs),
     /// Import legacy (存量) records from CSV or JSON Lines as licences of one type.
     Import(import::ImportArgs),
-    /// A stored licence in an interchange format: vc, vc-jwt, gbt36903 or qr.
+    /// Take sealed OFD licences issued elsewhere into the registry, verified.
+    ImportOfd(import_ofd::ImportOfdArgs),
+    /// A stored licence in an interchange format: vc, vc-jwt, gbt36903, qr or ofd.
     Export(export::ExportArgs),
     /// A stored licence's QR code (亮证 / 扫码核验), as PNG or SVG.
     Qr(export::QrArgs),
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
         Command::Log(c) => log::run(c),
         Command::Bundle(a) => registry::bundle(a),
         Command::Import(a) => import::run(a),
+        Command::ImportOfd(a) => import_ofd::run(a),
         Command::Export(a) => export::export(a),
         Command::Qr(a) => export::qr(a),
         Command::Check(a) => check::run(a),

@@ -180,3 +180,188 @@ fn malformed_packages_and_missing_anchors_are_input_errors() {
         .code(2)
         .stderr(contains("--anchors"));
 }
+
+/// `zhengzhao` in a temporary folder with a registry.
+fn registry_env() -> (tempfile::TempDir, impl Fn() -> Command) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let zz_in = move || {
+        let mut c = zz();
+        c.current_dir(&dir).env("ZHENGZHAO_DATA", "reg");
+        c
+    };
+    zz_in().args(["init"]).assert().code(0);
+    (tmp, zz_in)
+}
+
+fn json_of(out: &assert_cmd::assert::Assert) -> Value {
+    let stdout = &out.get_output().stdout;
+    serde_json::from_slice(stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(stdout)))
+}
+
+#[test]
+fn import_ofd_takes_a_sealed_licence_in_and_the_lookup_serves_the_file() {
+    let (tmp, zz_in) = registry_env();
+    let sealed = vectors().join("../licences/sealed-licence.ofd");
+    let root = vectors().join("certs/generated/root.pem");
+    let user = vectors().join("certs/generated/ee.pem");
+    let import = |exit: i32| {
+        json_of(
+            &zz_in()
+                .arg("import-ofd")
+                .arg(&sealed)
+                .arg("--anchors")
+                .arg(&root)
+                .arg("--certs")
+                .arg(&user)
+                .arg("--json")
+                .assert()
+                .code(exit),
+        )
+    };
+    let v = import(0);
+    let id = "1.2.156.3005.2.11100000MB0143028R001.11330110JYW46KJ7BA.2025000001.001.R";
+    assert_eq!(v["files"][0]["id"], id, "{v}");
+    assert_eq!(
+        (v["imported"].clone(), v["present"].clone()),
+        (1.into(), 0.into())
+    );
+    let v = import(0);
+    assert_eq!(v["files"][0]["imported"], false, "{v}");
+    assert_eq!(v["present"], 1);
+
+    let org = "11330106MB1742305K";
+    zz_in()
+        .args([
+            "grant",
+            "add",
+            "--org",
+            org,
+            "--type",
+            "11100000MB0143028R001",
+        ])
+        .args(["--until", "2099-12-31", "--operator", "管理员"])
+        .assert()
+        .code(0);
+    let v = json_of(
+        &zz_in()
+            .args([
+                "lookup",
+                "--holder",
+                "91330106CT4KKYNAF9",
+                "--holder-type",
+                "001",
+            ])
+            .args([
+                "--types",
+                "11100000MB0143028R001",
+                "--org",
+                org,
+                "--operator",
+                "王五",
+            ])
+            .args([
+                "--item",
+                "330000-000201-001",
+                "--case",
+                "2026-XH-1",
+                "--reason",
+                "核验营业执照",
+            ])
+            .args(["--out-dir", "materials", "--json"])
+            .assert()
+            .code(0),
+    );
+    let answer = &v["answers"][0];
+    assert_eq!(
+        (answer["answer"].as_str(), answer["format"].as_str()),
+        (Some("valid"), Some("ofd"))
+    );
+    use base64::Engine as _;
+    let served = base64::engine::general_purpose::STANDARD
+        .decode(answer["document"].as_str().unwrap())
+        .unwrap();
+    let original = std::fs::read(&sealed).unwrap();
+    assert_eq!(served, original);
+    assert_eq!(
+        std::fs::read(tmp.path().join(format!("materials/{id}.ofd"))).unwrap(),
+        original
+    );
+    // Exported as the file; not as a credential.
+    let out = zz_in()
+        .args(["export", id, "--format", "ofd"])
+        .assert()
+        .code(0);
+    assert_eq!(out.get_output().stdout, original);
+    zz_in()
+        .args(["export", id, "--format", "vc"])
+        .assert()
+        .code(2)
+        .stderr(contains("ZZ-E-LIFE-007"));
+    zz_in().args(["check"]).assert().code(0);
+}
+
+#[test]
+fn import_ofd_reports_each_refusal_and_takes_supplied_items() {
+    let (tmp, zz_in) = registry_env();
+    let real = vectors().join("ofd/testImageNotFound.ofd");
+    // Anchors, or an explicit --no-anchors.
+    zz_in()
+        .arg("import-ofd")
+        .arg(&real)
+        .assert()
+        .code(2)
+        .stderr(contains("--no-anchors"));
+    // No metadata in the file, none supplied; a truncated copy: both refused, exit 1.
+    let truncated = tmp.path().join("truncated.ofd");
+    let bytes = std::fs::read(&real).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let v = json_of(
+        &zz_in()
+            .arg("import-ofd")
+            .arg(&real)
+            .arg(&truncated)
+            .args(["--no-anchors", "--json"])
+            .assert()
+            .code(1),
+    );
+    assert_eq!(v["files"][0]["code"], "ZZ-E-OFD-019", "{v}");
+    assert!(v["files"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ZZBS (证照标识)"));
+    assert_eq!(v["files"][1]["code"], "ZZ-E-OFD-001", "{v}");
+    assert_eq!(v["refused"], 2);
+
+    // The items, supplied: a 采矿许可证 of the department.
+    let fields = tmp.path().join("items.json");
+    let catalog = zhengzhao_core::catalog::Catalog::builtin();
+    let ty = catalog.iter().find(|t| t.name == "采矿许可证").unwrap();
+    let mut sampler = zhengzhao_core::sample::Sampler::new(11);
+    let issuer = sampler.issuer("云南省自然资源厅");
+    let holder = sampler.organisation();
+    let licence = sampler
+        .licence(
+            ty,
+            &issuer,
+            &holder,
+            "0000000001",
+            time::macros::date!(2025 - 06 - 01),
+        )
+        .unwrap();
+    let items = zhengzhao_core::gbt36903::record_to_json(
+        &zhengzhao_core::gbt36903::to_record(&licence).unwrap(),
+    );
+    std::fs::write(&fields, items).unwrap();
+    let out = zz_in()
+        .arg("import-ofd")
+        .arg(&real)
+        .args(["--no-anchors", "--fields"])
+        .arg(&fields)
+        .assert();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(out.get_output().status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("imported; supplied: "), "{stdout}");
+}
