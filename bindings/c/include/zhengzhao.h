@@ -53,6 +53,10 @@
 // before a case is opened).
 #define ZZ_LOOKUP_UNLOGGED 1
 
+// `zz_registry_import_ofd` flag: take the file on its signatures alone, without anchors
+// (which proves it unaltered, not who sealed it). Without it, anchors are required.
+#define ZZ_OFD_SIGNATURES_ONLY 1
+
 // A registry opened by `zz_registry_open`, `zz_registry_create` or
 // `zz_registry_open_secondary`. Opaque: never dereference it.
 typedef struct zz_registry zz_registry;
@@ -77,11 +81,16 @@ typedef struct zz_answer {
   // `not_authorised`, `consent_missing`, `none`, `expired`, `not_yet_valid`, `suspended`,
   // `revoked`, `withdrawn`, `cancelled`, `transferred_out`. A static string.
   const char *refusal;
-  // The signed licence document exactly as stored (UTF-8 JSON, W3C VC 2.0), followed by a
-  // NUL byte that `document_len` does not count; NULL when refused.
+  // The signed licence document exactly as stored (UTF-8 JSON, W3C VC 2.0, or the bytes of
+  // an imported OFD file: see `format`), followed by a NUL byte that `document_len` does not
+  // count; NULL when refused.
   const uint8_t *document;
   // The length of `document` in bytes, without the NUL; 0 when refused.
   size_t document_len;
+  // The document's form, a static string: `vc` (a credential the registry signed, UTF-8
+  // JSON) or `ofd` (a sealed OFD file imported with `zz_registry_import_ofd`, binary);
+  // NULL when refused.
+  const char *format;
 } zz_answer;
 
 // The answers to one window request.
@@ -461,6 +470,51 @@ zz_status zz_registry_export(struct zz_registry *registry,
                              const char *id,
                              const char *format,
                              char **out_text);
+
+// Verifies a sealed OFD licence issued elsewhere (`input`/`len`, the file's bytes) and takes
+// it into the registry, so that the lookup answers with the file itself (`format` `ofd`).
+// `anchors`/`anchors_len`: the issuing platform's root certificates (PEM, or one DER
+// certificate), checked for the chains of every signer and seal maker; NULL/0 only with the
+// flag `ZZ_OFD_SIGNATURES_ONLY`. `certificates`/`certificates_len`: the signer of a bare
+// signature, or intermediates, or NULL/0. `fields_json`: NULL, or a JSON object of GB/T 36903
+// items (by key like `ZZBS` or name like `证照标识`, string values) for what the file does
+// not carry under its seals. `operator` (required) goes to the log. Importing the same file
+// again changes nothing.
+//
+// On success `*out_json` is a library-allocated JSON object freed with `zz_free_string`:
+// `{"id", "imported" (false when the same file was already there), "seq" (its log event, or
+// null), "supplied", "unsealed" (item keys), "report" (as `zz_ofd_verify` gives it)}`. NULL
+// on failure.
+//
+// Returns `ZZ_OK`; the code of the first signature that does not hold (e.g. `ZZ-E-OFD-007`,
+// `ZZ-E-OFD-016` without the bare signature's certificate, `ZZ-E-TRUST-002` not under the
+// anchors); `ZZ-E-OFD-001`…`-005` (a package that cannot be read); `ZZ-E-OFD-019` (items
+// missing, listed in the message), `ZZ-E-OFD-020` (a supplied item contradicts a sealed one),
+// `ZZ-E-FMT-012`/`-013` (malformed `fields_json`, or items that do not read), `ZZ-E-SCHEMA-001`
+// (the items do not make a licence of its type);
+// `ZZ-E-LIFE-003` (its identifier is taken, or its issuer is not a 统一社会信用代码),
+// `ZZ-E-LIFE-006` (its 证照编号 is taken); `ZZ-E-USAGE-001` (NULL arguments, bad lengths, an
+// unknown flag, no anchors without `ZZ_OFD_SIGNATURES_ONLY`); `ZZ-E-STORE-*`;
+// `ZZ-E-USAGE-003`/`-004` (bad handle).
+//
+// Thread-safe.
+//
+// # Safety
+// `input` is NULL or points to `len` readable bytes, `anchors` to `anchors_len` and
+// `certificates` to `certificates_len` (each may be NULL with length 0); `fields_json` is NULL
+// or a NUL-terminated string; `operator` is NULL or a NUL-terminated string; `out_json` is
+// NULL or writable.
+zz_status zz_registry_import_ofd(struct zz_registry *registry,
+                                 const uint8_t *input,
+                                 size_t len,
+                                 const uint8_t *anchors,
+                                 size_t anchors_len,
+                                 const uint8_t *certificates,
+                                 size_t certificates_len,
+                                 const char *fields_json,
+                                 const char *operator_,
+                                 uint32_t flags,
+                                 char **out_json);
 
 // An offline bundle for an auditor: the licence versions named by `ids_json` (a JSON array
 // of 电子证照标识), the certificates that verify them and signed status-list snapshots as at

@@ -14,8 +14,8 @@ use zhengzhao_core::{Coded, ErrorCode};
 use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::window::Document;
 use zhengzhao_registry::{
-    Answer, CachedSigners, Cause, IssueRequest, Options, Refusal, Registry, RegistryError, Step,
-    WalSync, WindowRequest,
+    Answer, CachedSigners, Cause, DocumentFormat, IssueRequest, OfdImport, Options, Refusal,
+    Registry, RegistryError, Step, WalSync, WindowRequest,
 };
 
 use crate::ffi::{
@@ -60,11 +60,16 @@ pub struct zz_answer {
     /// `not_authorised`, `consent_missing`, `none`, `expired`, `not_yet_valid`, `suspended`,
     /// `revoked`, `withdrawn`, `cancelled`, `transferred_out`. A static string.
     pub refusal: *const c_char,
-    /// The signed licence document exactly as stored (UTF-8 JSON, W3C VC 2.0), followed by a
-    /// NUL byte that `document_len` does not count; NULL when refused.
+    /// The signed licence document exactly as stored (UTF-8 JSON, W3C VC 2.0, or the bytes of
+    /// an imported OFD file: see `format`), followed by a NUL byte that `document_len` does not
+    /// count; NULL when refused.
     pub document: *const u8,
     /// The length of `document` in bytes, without the NUL; 0 when refused.
     pub document_len: usize,
+    /// The document's form, a static string: `vc` (a credential the registry signed, UTF-8
+    /// JSON) or `ofd` (a sealed OFD file imported with `zz_registry_import_ofd`, binary);
+    /// NULL when refused.
+    pub format: *const c_char,
 }
 
 /// The answers to one window request.
@@ -165,9 +170,16 @@ fn build_lookup<D: AsRef<[u8]>>(rows: &[Row<'_, D>]) -> *mut zz_lookup {
                     let id = a
                         .id()
                         .map_or(std::ptr::null(), |i| push(&mut arena, i.as_bytes()).cast());
-                    let (document, document_len) = match a.document() {
-                        Some(d) => (push(&mut arena, d), d.len()),
-                        None => (std::ptr::null(), 0),
+                    let (document, document_len, format) = match a.document() {
+                        Some(d) => (
+                            push(&mut arena, d),
+                            d.len(),
+                            match DocumentFormat::of(d) {
+                                DocumentFormat::Vc => c"vc".as_ptr(),
+                                DocumentFormat::Ofd => c"ofd".as_ptr(),
+                            },
+                        ),
+                        None => (std::ptr::null(), 0, std::ptr::null()),
                     };
                     answers.push(zz_answer {
                         type_code,
@@ -177,6 +189,7 @@ fn build_lookup<D: AsRef<[u8]>>(rows: &[Row<'_, D>]) -> *mut zz_lookup {
                             .map_or(std::ptr::null(), |r| refusal_name(r).as_ptr()),
                         document,
                         document_len,
+                        format,
                     });
                 }
                 spans.push((0, std::ptr::null(), first, a.len()));
@@ -665,17 +678,126 @@ pub unsafe extern "C" fn zz_registry_export(
                 out_ptr(out_text, "out_text")?,
             )
         };
-        let f = ExportFormat::from_name(format.trim()).ok_or_else(|| {
-            Fail::usage(format!(
-                "format '{format}' is none of vc, vc-jwt, gbt36903, qr"
-            ))
-        })?;
+        let f = ExportFormat::from_name(format.trim())
+            .filter(|f| *f != ExportFormat::Ofd)
+            .ok_or_else(|| {
+                Fail::usage(format!(
+                    "format '{format}' is none of vc, vc-jwt, gbt36903, qr (an imported OFD file is binary: the lookup answers with it)"
+                ))
+            })?;
         let r = reg(registry)?;
         let id = LicenceId::parse(id.trim()).map_err(fail)?;
         let bytes = r.export(&id, f).map_err(fail)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Fail::new(ErrorCode::StorageCorrupt, "the export is not UTF-8"))?;
         *out = new_string(text)?;
+        Ok(())
+    })
+}
+
+/// `zz_registry_import_ofd` flag: take the file on its signatures alone, without anchors
+/// (which proves it unaltered, not who sealed it). Without it, anchors are required.
+pub const ZZ_OFD_SIGNATURES_ONLY: u32 = 1;
+
+/// Verifies a sealed OFD licence issued elsewhere (`input`/`len`, the file's bytes) and takes
+/// it into the registry, so that the lookup answers with the file itself (`format` `ofd`).
+/// `anchors`/`anchors_len`: the issuing platform's root certificates (PEM, or one DER
+/// certificate), checked for the chains of every signer and seal maker; NULL/0 only with the
+/// flag `ZZ_OFD_SIGNATURES_ONLY`. `certificates`/`certificates_len`: the signer of a bare
+/// signature, or intermediates, or NULL/0. `fields_json`: NULL, or a JSON object of GB/T 36903
+/// items (by key like `ZZBS` or name like `证照标识`, string values) for what the file does
+/// not carry under its seals. `operator` (required) goes to the log. Importing the same file
+/// again changes nothing.
+///
+/// On success `*out_json` is a library-allocated JSON object freed with `zz_free_string`:
+/// `{"id", "imported" (false when the same file was already there), "seq" (its log event, or
+/// null), "supplied", "unsealed" (item keys), "report" (as `zz_ofd_verify` gives it)}`. NULL
+/// on failure.
+///
+/// Returns `ZZ_OK`; the code of the first signature that does not hold (e.g. `ZZ-E-OFD-007`,
+/// `ZZ-E-OFD-016` without the bare signature's certificate, `ZZ-E-TRUST-002` not under the
+/// anchors); `ZZ-E-OFD-001`…`-005` (a package that cannot be read); `ZZ-E-OFD-019` (items
+/// missing, listed in the message), `ZZ-E-OFD-020` (a supplied item contradicts a sealed one),
+/// `ZZ-E-FMT-012`/`-013` (malformed `fields_json`, or items that do not read), `ZZ-E-SCHEMA-001`
+/// (the items do not make a licence of its type);
+/// `ZZ-E-LIFE-003` (its identifier is taken, or its issuer is not a 统一社会信用代码),
+/// `ZZ-E-LIFE-006` (its 证照编号 is taken); `ZZ-E-USAGE-001` (NULL arguments, bad lengths, an
+/// unknown flag, no anchors without `ZZ_OFD_SIGNATURES_ONLY`); `ZZ-E-STORE-*`;
+/// `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `input` is NULL or points to `len` readable bytes, `anchors` to `anchors_len` and
+/// `certificates` to `certificates_len` (each may be NULL with length 0); `fields_json` is NULL
+/// or a NUL-terminated string; `operator` is NULL or a NUL-terminated string; `out_json` is
+/// NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn zz_registry_import_ofd(
+    registry: *mut zz_registry,
+    input: *const u8,
+    len: usize,
+    anchors: *const u8,
+    anchors_len: usize,
+    certificates: *const u8,
+    certificates_len: usize,
+    fields_json: *const c_char,
+    operator: *const c_char,
+    flags: u32,
+    out_json: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (input, roots, certs, fields, operator, out) = unsafe {
+            (
+                bytes(input, len, "input")?,
+                bytes(anchors, anchors_len, "anchors")?,
+                bytes(certificates, certificates_len, "certificates")?,
+                opt_text(fields_json, "fields_json")?,
+                text(operator, "operator")?,
+                out_ptr(out_json, "out_json")?,
+            )
+        };
+        if flags & !ZZ_OFD_SIGNATURES_ONLY != 0 {
+            return Err(Fail::usage(format!("flags: unknown bits {flags:#x}")));
+        }
+        if roots.is_empty() && flags & ZZ_OFD_SIGNATURES_ONLY == 0 {
+            return Err(Fail::usage(
+                "anchors: give the issuing platform's root certificates, or the flag ZZ_OFD_SIGNATURES_ONLY",
+            ));
+        }
+        let anchors = (!roots.is_empty())
+            .then(|| {
+                zhengzhao_core::pki::Certificate::parse_file(roots)
+                    .and_then(zhengzhao_core::pki::TrustAnchors::new)
+            })
+            .transpose()
+            .map_err(fail)?;
+        let certificates = match certs {
+            [] => Vec::new(),
+            certs => zhengzhao_core::pki::Certificate::parse_file(certs).map_err(fail)?,
+        };
+        let supplied = match fields {
+            None => Default::default(),
+            Some(f) => zhengzhao_core::gbt36903::record_from_json(f.as_bytes()).map_err(fail)?,
+        };
+        let r = reg(registry)?;
+        let how = OfdImport {
+            anchors: anchors.as_ref(),
+            certificates: &certificates,
+            supplied,
+            operator: operator.to_owned(),
+        };
+        let i = r.import_ofd(input, &how).map_err(fail)?;
+        *out = new_json(&json!({
+            "id": i.id.to_string(),
+            "imported": i.seq.is_some(),
+            "seq": i.seq,
+            "supplied": i.read.supplied,
+            "unsealed": i.read.unsealed,
+            "report": i.read.report,
+        }))?;
         Ok(())
     })
 }

@@ -155,6 +155,9 @@ fn fixture(dir: &Path) {
         ("ofd/1.ofd", "1.ofd"),
         ("ofd/DigitalSign.ofd", "DigitalSign.ofd"),
         ("certs/ofdrw-test-ca/user.cer", "user.cer"),
+        ("certs/generated/root.pem", "sm2-root.pem"),
+        ("certs/generated/ee.pem", "sm2-signer.pem"),
+        ("../licences/sealed-licence.ofd", "sealed-licence.ofd"),
     ] {
         std::fs::copy(gm.join(from), dir.join("ofd").join(to)).unwrap();
     }

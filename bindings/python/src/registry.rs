@@ -17,8 +17,8 @@ use zhengzhao_core::{Coded, ErrorCode};
 use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::import::{ImportOptions, Observer, Summary};
 use zhengzhao_registry::{
-    Answer as CoreAnswer, CachedSigners, Cause, IssueRequest, Options, Registry as Core,
-    RegistryError, Step, WalSync, WindowRequest,
+    Answer as CoreAnswer, CachedSigners, Cause, DocumentFormat, IssueRequest, OfdImport, Options,
+    Registry as Core, RegistryError, Step, WalSync, WindowRequest,
 };
 
 use crate::convert::{self, document, instant, json_dumps, py_date, py_datetime, to_py};
@@ -194,6 +194,9 @@ pub struct Answer {
     refusal: Option<String>,
     /// The signed licence document, when given.
     document: Option<Py<PyBytes>>,
+    /// The document's form when given: ``vc`` (a credential the registry signed, JSON) or
+    /// ``ofd`` (a sealed OFD file imported with ``import_ofd``).
+    format: Option<&'static str>,
 }
 
 impl Answer {
@@ -203,6 +206,7 @@ impl Answer {
             id: a.id().map(str::to_owned),
             refusal: a.refusal().map(|r| r.name().to_owned()),
             document: a.document().map(|d| PyBytes::new(py, d).unbind()),
+            format: a.format().map(DocumentFormat::name),
         }
     }
 }
@@ -842,20 +846,83 @@ impl Registry {
         })
     }
 
-    /// A licence in an interchange format, as text: ``vc`` (the signed document), ``vc-jwt``
+    /// A licence in an interchange format: as text, ``vc`` (the signed document), ``vc-jwt``
     /// (JWS compact), ``gbt36903`` (the flat record of provincial sync interfaces, JSON) or
-    /// ``qr`` (the ``ZZ1:`` payload for a QR code).
+    /// ``qr`` (the ``ZZ1:`` payload for a QR code); as ``bytes``, ``ofd`` (the file of an
+    /// imported OFD licence, which exports as ``ofd`` and ``gbt36903`` only).
     #[pyo3(signature = (id, format = "vc"))]
-    fn export(&self, py: Python<'_>, id: &Bound<'_, PyAny>, format: &str) -> Result<String> {
+    fn export<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+        format: &str,
+    ) -> Result<Bound<'py, PyAny>> {
         let f = ExportFormat::from_name(format.trim()).ok_or_else(|| {
             Error::usage(format!(
-                "format '{format}' is none of vc, vc-jwt, gbt36903, qr"
+                "format '{format}' is none of vc, vc-jwt, gbt36903, qr, ofd"
             ))
         })?;
         let id = id_arg(id)?;
         let bytes = self.run(py, |r| r.export(&id, f))?;
-        String::from_utf8(bytes)
-            .map_err(|_| Error::new(ErrorCode::StorageCorrupt, "the export is not UTF-8"))
+        if f == ExportFormat::Ofd {
+            return Ok(PyBytes::new(py, &bytes).into_any());
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::new(ErrorCode::StorageCorrupt, "the export is not UTF-8"))?;
+        Ok(pyo3::types::PyString::new(py, &text).into_any())
+    }
+
+    /// Verifies a sealed OFD licence issued elsewhere and takes it in, so that ``lookup``
+    /// serves the file itself. ``document``: the file's ``bytes`` or its path. ``anchors``:
+    /// the issuing platform's root certificates (PEM or DER, or a path), or ``None`` to take
+    /// the file on its signatures alone — it must be given either way. ``certificates``: the
+    /// signer of a bare signature, or intermediates. ``fields``: a ``dict`` of GB/T 36903
+    /// items (by key like ``ZZBS`` or name like ``证照标识``) for what the file does not carry
+    /// under its seals.
+    ///
+    /// Returns a ``dict``: ``id``, ``imported`` (``False`` when the same file was already
+    /// there), ``seq`` (its log event, or ``None``), ``supplied`` and ``unsealed`` (item keys)
+    /// and ``report`` (as ``verify_ofd`` gives it). Raises ``OfdError`` when a signature does not
+    /// hold or items are missing, ``LifecycleError`` when its number or identifier is taken.
+    #[pyo3(signature = (document, *, anchors, certificates = None, fields = None, operator))]
+    fn import_ofd<'py>(
+        &self,
+        py: Python<'py>,
+        document: &Bound<'py, PyAny>,
+        anchors: Option<&Bound<'py, PyAny>>,
+        certificates: Option<&Bound<'py, PyAny>>,
+        fields: Option<&Bound<'py, PyAny>>,
+        operator: &str,
+    ) -> Result<Bound<'py, PyDict>> {
+        let bytes = crate::verify::ofd_arg(document)?;
+        let anchors = crate::verify::anchors_arg(anchors)?;
+        let certificates = certificates
+            .filter(|c| !c.is_none())
+            .map(|c| crate::verify::certificates_arg(c, "certificates"))
+            .transpose()?
+            .unwrap_or_default();
+        let supplied = match fields.filter(|f| !f.is_none()) {
+            None => Default::default(),
+            Some(f) => {
+                zhengzhao_core::gbt36903::record_from_json(json_dumps(f, "fields")?.as_bytes())
+                    .map_err(coded)?
+            }
+        };
+        let how = OfdImport {
+            anchors: anchors.as_ref(),
+            certificates: &certificates,
+            supplied,
+            operator: operator.to_owned(),
+        };
+        let i = self.run(py, |r| r.import_ofd(&bytes, &how))?;
+        let d = PyDict::new(py);
+        d.set_item("id", i.id.as_ref() as &str)?;
+        d.set_item("imported", i.seq.is_some())?;
+        d.set_item("seq", i.seq)?;
+        d.set_item("supplied", &i.read.supplied)?;
+        d.set_item("unsealed", &i.read.unsealed)?;
+        d.set_item("report", to_py(py, &i.read.report)?)?;
+        Ok(d)
     }
 
     /// An offline bundle of licences for an auditor: the documents, the certificates they

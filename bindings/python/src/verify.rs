@@ -399,8 +399,34 @@ impl BundleReport {
     }
 }
 
+/// An OFD file given as its ``bytes`` or its path.
+pub fn ofd_arg(document: &Bound<'_, PyAny>) -> Result<Vec<u8>> {
+    match document.cast::<pyo3::types::PyBytes>() {
+        Ok(b) => Ok(b.as_bytes().to_vec()),
+        Err(_) => {
+            let path: std::path::PathBuf = document
+                .extract()
+                .map_err(|_| Error::usage("document: expected the OFD file's bytes or its path"))?;
+            std::fs::read(&path).map_err(|e| {
+                Error::new(
+                    zhengzhao_core::ErrorCode::Io,
+                    format!("document: {}: {e}", path.display()),
+                )
+            })
+        }
+    }
+}
+
+/// Trust anchors given as certificates (see [`certificates_arg`]), or ``None``.
+pub fn anchors_arg(anchors: Option<&Bound<'_, PyAny>>) -> Result<Option<TrustAnchors>> {
+    anchors
+        .filter(|a| !a.is_none())
+        .map(|a| certificates_arg(a, "anchors").and_then(|c| TrustAnchors::new(c).map_err(coded)))
+        .transpose()
+}
+
 /// Certificates given as PEM or DER (``bytes``), PEM text, or the path of a file of either.
-fn certificates_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<Vec<Certificate>> {
+pub fn certificates_arg(obj: &Bound<'_, PyAny>, what: &str) -> Result<Vec<Certificate>> {
     Certificate::parse_file(&pem_arg(obj, what)?).map_err(coded)
 }
 
@@ -425,23 +451,8 @@ pub fn verify_ofd<'py>(
     certificates: Option<&Bound<'py, PyAny>>,
     at: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyAny>> {
-    let bytes = match document.cast::<pyo3::types::PyBytes>() {
-        Ok(b) => b.as_bytes().to_vec(),
-        Err(_) => {
-            let path: std::path::PathBuf = document
-                .extract()
-                .map_err(|_| Error::usage("document: expected the OFD file's bytes or its path"))?;
-            std::fs::read(&path).map_err(|e| {
-                Error::new(
-                    zhengzhao_core::ErrorCode::Io,
-                    format!("document: {}: {e}", path.display()),
-                )
-            })?
-        }
-    };
-    let anchors = anchors
-        .map(|a| certificates_arg(a, "anchors").and_then(|c| TrustAnchors::new(c).map_err(coded)))
-        .transpose()?;
+    let bytes = ofd_arg(document)?;
+    let anchors = anchors_arg(anchors)?;
     let certificates = certificates
         .map(|c| certificates_arg(c, "certificates"))
         .transpose()?

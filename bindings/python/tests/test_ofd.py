@@ -3,6 +3,7 @@ anchors, bare signatures with the signer's certificate, and packages that cannot
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -68,3 +69,47 @@ def test_packages_that_cannot_be_read_raise_ofd_errors(tmp_path):
     with pytest.raises(zz.TrustError):
         zz.verify_ofd(data, anchors=USER.read_bytes())
 
+
+
+SEALED = VECTORS / "licences" / "sealed-licence.ofd"
+SEALED_ID = "1.2.156.3005.2.11100000MB0143028R001.11330110JYW46KJ7BA.2025000001.001.R"
+ROOT = GM / "certs" / "generated" / "root.pem"
+SIGNER = GM / "certs" / "generated" / "ee.pem"
+
+
+def test_an_imported_ofd_licence_is_served_as_the_file(registry, world):
+    got = registry.import_ofd(SEALED, anchors=ROOT, certificates=SIGNER, operator="王科员")
+    assert (got["id"], got["imported"], got["supplied"]) == (SEALED_ID, True, [])
+    assert got["report"]["signatures"][0]["chain_trusted"] is True
+    again = registry.import_ofd(SEALED.read_bytes(), anchors=ROOT, certificates=SIGNER, operator="王科员")
+    assert (again["imported"], again["seq"]) == (False, None)
+
+    registry.grant(world.org, "11100000MB0143028R001", until=world.today + dt.timedelta(days=30), operator="管理员")
+    (answer,) = registry.lookup({
+        "holder_code_type": "001", "holder_code": "91330106CT4KKYNAF9",
+        "types": ["11100000MB0143028R001"],
+        "context": {"org": world.org, "operator": "窗口01", "item": "330106-BIZ-01",
+                    "case": "2026-000001", "reason": "核验营业执照"},
+    })
+    assert answer.granted and answer.format == "ofd" and answer.id == SEALED_ID
+    assert answer.document == SEALED.read_bytes()
+    assert registry.export(SEALED_ID, "ofd") == SEALED.read_bytes()
+    assert json.loads(registry.export(SEALED_ID, "gbt36903"))["CZZTDM"] == "91330106CT4KKYNAF9"
+    with pytest.raises(zz.LifecycleError) as e:
+        registry.export(SEALED_ID, "vc")
+    assert e.value.code == "ZZ-E-LIFE-007"
+
+
+def test_importing_needs_anchors_said_and_refuses_what_does_not_hold(registry):
+    with pytest.raises(TypeError):
+        registry.import_ofd(SEALED, certificates=SIGNER, operator="王科员")
+    with pytest.raises(zz.OfdError) as e:
+        registry.import_ofd(GM / "ofd" / "testImageNotFound.ofd", anchors=None, operator="王科员")
+    assert e.value.code == "ZZ-E-OFD-019" and "ZZBS" in e.value.message
+    with pytest.raises(zz.OfdError) as e:
+        registry.import_ofd(SEALED, anchors=None, certificates=SIGNER, fields={"证照编号": "X-1"}, operator="王科员")
+    assert e.value.code == "ZZ-E-OFD-020"
+    with pytest.raises(zz.OfdError) as e:
+        registry.import_ofd(SEALED, anchors=None, operator="王科员")
+    assert e.value.code == "ZZ-E-OFD-016"
+    assert registry.log_size == 0
