@@ -767,17 +767,7 @@ pub unsafe extern "C" fn zz_registry_import_ofd(
                 "anchors: give the issuing platform's root certificates, or the flag ZZ_OFD_SIGNATURES_ONLY",
             ));
         }
-        let anchors = (!roots.is_empty())
-            .then(|| {
-                zhengzhao_core::pki::Certificate::parse_file(roots)
-                    .and_then(zhengzhao_core::pki::TrustAnchors::new)
-            })
-            .transpose()
-            .map_err(fail)?;
-        let certificates = match certs {
-            [] => Vec::new(),
-            certs => zhengzhao_core::pki::Certificate::parse_file(certs).map_err(fail)?,
-        };
+        let (anchors, certificates) = crate::verify::ofd_certificates(roots, certs)?;
         let supplied = match fields {
             None => Default::default(),
             Some(f) => zhengzhao_core::gbt36903::record_from_json(f.as_bytes()).map_err(fail)?,

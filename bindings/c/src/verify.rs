@@ -266,14 +266,7 @@ pub unsafe extern "C" fn zz_ofd_verify(
             )
         };
         let at = parse_at("at", at)?;
-        let anchors = (!roots.is_empty())
-            .then(|| Certificate::parse_file(roots).and_then(TrustAnchors::new))
-            .transpose()
-            .map_err(fail)?;
-        let certificates = match certs {
-            [] => Vec::new(),
-            certs => Certificate::parse_file(certs).map_err(fail)?,
-        };
+        let (anchors, certificates) = ofd_certificates(roots, certs)?;
         let options = ofd::Options {
             anchors: anchors.as_ref(),
             certificates: &certificates,
@@ -287,6 +280,23 @@ pub unsafe extern "C" fn zz_ofd_verify(
             None => Ok(()),
         }
     })
+}
+
+/// The anchors (none when `roots` is empty) and certificates that OFD verification takes, each
+/// PEM or one DER certificate.
+pub(crate) fn ofd_certificates(
+    roots: &[u8],
+    certs: &[u8],
+) -> Result<(Option<TrustAnchors>, Vec<Certificate>)> {
+    let anchors = (!roots.is_empty())
+        .then(|| Certificate::parse_file(roots).and_then(TrustAnchors::new))
+        .transpose()
+        .map_err(fail)?;
+    let certificates = match certs {
+        [] => Vec::new(),
+        certs => Certificate::parse_file(certs).map_err(fail)?,
+    };
+    Ok((anchors, certificates))
 }
 
 /// Closes a verifier handle (verifications running on it in other threads finish first).
