@@ -364,6 +364,65 @@ zz_status zz_registry_ingest_uses(struct zz_registry *registry,
                                   const char *secondary_dir,
                                   uint64_t *count);
 
+// Backs the registry up into `dest_dir`, a new or empty folder, consistently, while it goes
+// on serving: the backup is itself a registry folder (`zz_registry_open` opens it;
+// `zz_registry_restore` copies it into a new one). Refused on a read-only secondary.
+//
+// On success `*out_json` (may be NULL: not wanted) is a library-allocated JSON object freed
+// with `zz_free_string`: `{"log_size": <events in the backup's log>, "log_root": "<its Merkle
+// root, hex>"}`.
+//
+// Returns `ZZ_OK`; `ZZ-E-STORE-007` (the folder is not empty); `ZZ-E-STORE-008` (a
+// secondary); `ZZ-E-IO-001`, `ZZ-E-STORE-001`; `ZZ-E-USAGE-001` (NULL `dest_dir`, not
+// UTF-8); `ZZ-E-USAGE-003`/`-004` (bad handle).
+//
+// Thread-safe.
+//
+// # Safety
+// `dest_dir` is NULL or a NUL-terminated string; `out_json` is NULL or writable.
+zz_status zz_registry_backup(struct zz_registry *registry, const char *dest_dir, char **out_json);
+
+// Restores the backup in `backup_dir` (made by `zz_registry_backup`) into `dest_dir`, a new
+// or empty folder, and opens it read-write: the registry with its log as it was at the
+// backup. The backup itself is only read. `options_json`: as `zz_registry_open`.
+//
+// On success `*out` is a new registry handle, to be closed with `zz_registry_close`; on
+// failure it is NULL and nothing is left in `dest_dir`.
+//
+// Returns `ZZ_OK`; `ZZ-E-STORE-002` (`backup_dir` is not a backup); `ZZ-E-STORE-007`
+// (`dest_dir` is not empty); the codes of `zz_registry_open`; `ZZ-E-USAGE-001` (NULL
+// arguments, not UTF-8, bad options).
+//
+// Thread-safe.
+//
+// # Safety
+// `backup_dir`, `dest_dir` and `options_json` are NULL or NUL-terminated strings; `out` is
+// NULL or writable.
+zz_status zz_registry_restore(const char *backup_dir,
+                              const char *dest_dir,
+                              const char *options_json,
+                              struct zz_registry **out);
+
+// The integrity check: walks the whole registry — every licence parses and verifies with
+// its certificate (an imported OFD file is the one imported and its signatures hold), every
+// index entry points at a licence and every licence is indexed, statuses agree with the
+// status lists, the log's tree and latest signed checkpoint match its events. It reads and
+// never repairs.
+//
+// On success `*out_json` is a library-allocated JSON object freed with `zz_free_string`:
+// `{"ok": <no problem found>, "report": {"licences", "index_entries", "log_size",
+// "checkpoint_size", "problems": [{"kind", "at", "message"}, …]}}`. Problems found are not an
+// error: the call returns `ZZ_OK` with `"ok": false`.
+//
+// Returns `ZZ_OK`; `ZZ-E-STORE-001` (the database failed during the walk);
+// `ZZ-E-USAGE-001` (NULL `out_json`); `ZZ-E-USAGE-003`/`-004` (bad handle).
+//
+// Thread-safe; it runs beside lookups and writes, and sees the registry as each read finds it.
+//
+// # Safety
+// `out_json` is NULL or writable.
+zz_status zz_registry_check(struct zz_registry *registry, char **out_json);
+
 // Closes a registry handle. Calls already running on it in other threads finish first; the
 // database is closed when the last of them returns. Any later use of the handle returns
 // `ZZ-E-USAGE-003`.

@@ -459,6 +459,119 @@ pub unsafe extern "C" fn zz_registry_ingest_uses(
     })
 }
 
+/// Backs the registry up into `dest_dir`, a new or empty folder, consistently, while it goes
+/// on serving: the backup is itself a registry folder (`zz_registry_open` opens it;
+/// `zz_registry_restore` copies it into a new one). Refused on a read-only secondary.
+///
+/// On success `*out_json` (may be NULL: not wanted) is a library-allocated JSON object freed
+/// with `zz_free_string`: `{"log_size": <events in the backup's log>, "log_root": "<its Merkle
+/// root, hex>"}`.
+///
+/// Returns `ZZ_OK`; `ZZ-E-STORE-007` (the folder is not empty); `ZZ-E-STORE-008` (a
+/// secondary); `ZZ-E-IO-001`, `ZZ-E-STORE-001`; `ZZ-E-USAGE-001` (NULL `dest_dir`, not
+/// UTF-8); `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `dest_dir` is NULL or a NUL-terminated string; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_backup(
+    registry: *mut zz_registry,
+    dest_dir: *const c_char,
+    out_json: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let dest = unsafe { text(dest_dir, "dest_dir")? };
+        let r = reg(registry)?;
+        let info = r.backup(Path::new(dest)).map_err(fail)?;
+        if !out_json.is_null() {
+            // SAFETY: non-NULL and writable by the contract.
+            unsafe {
+                *out_json = new_json(&json!({
+                    "log_size": info.log_len,
+                    "log_root": hex::encode(info.log_root),
+                }))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Restores the backup in `backup_dir` (made by `zz_registry_backup`) into `dest_dir`, a new
+/// or empty folder, and opens it read-write: the registry with its log as it was at the
+/// backup. The backup itself is only read. `options_json`: as `zz_registry_open`.
+///
+/// On success `*out` is a new registry handle, to be closed with `zz_registry_close`; on
+/// failure it is NULL and nothing is left in `dest_dir`.
+///
+/// Returns `ZZ_OK`; `ZZ-E-STORE-002` (`backup_dir` is not a backup); `ZZ-E-STORE-007`
+/// (`dest_dir` is not empty); the codes of `zz_registry_open`; `ZZ-E-USAGE-001` (NULL
+/// arguments, not UTF-8, bad options).
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `backup_dir`, `dest_dir` and `options_json` are NULL or NUL-terminated strings; `out` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_restore(
+    backup_dir: *const c_char,
+    dest_dir: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut zz_registry,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let (backup, dest, json, out) = unsafe {
+            (
+                text(backup_dir, "backup_dir")?,
+                text(dest_dir, "dest_dir")?,
+                opt_text(options_json, "options_json")?,
+                out_ptr(out, "out")?,
+            )
+        };
+        let r =
+            Registry::restore(Path::new(backup), Path::new(dest), options(json)?).map_err(fail)?;
+        new_handle(r, out);
+        Ok(())
+    })
+}
+
+/// The integrity check: walks the whole registry — every licence parses and verifies with
+/// its certificate (an imported OFD file is the one imported and its signatures hold), every
+/// index entry points at a licence and every licence is indexed, statuses agree with the
+/// status lists, the log's tree and latest signed checkpoint match its events. It reads and
+/// never repairs.
+///
+/// On success `*out_json` is a library-allocated JSON object freed with `zz_free_string`:
+/// `{"ok": <no problem found>, "report": {"licences", "index_entries", "log_size",
+/// "checkpoint_size", "problems": [{"kind", "at", "message"}, …]}}`. Problems found are not an
+/// error: the call returns `ZZ_OK` with `"ok": false`.
+///
+/// Returns `ZZ_OK`; `ZZ-E-STORE-001` (the database failed during the walk);
+/// `ZZ-E-USAGE-001` (NULL `out_json`); `ZZ-E-USAGE-003`/`-004` (bad handle).
+///
+/// Thread-safe; it runs beside lookups and writes, and sees the registry as each read finds it.
+///
+/// # Safety
+/// `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn zz_registry_check(
+    registry: *mut zz_registry,
+    out_json: *mut *mut c_char,
+) -> zz_status {
+    call(|| {
+        // SAFETY: the function's contract.
+        let out = unsafe { out_ptr(out_json, "out_json")? };
+        let r = reg(registry)?;
+        let report = r.check().map_err(fail)?;
+        *out = new_json(&json!({ "ok": report.ok(), "report": report }))?;
+        Ok(())
+    })
+}
+
 /// Closes a registry handle. Calls already running on it in other threads finish first; the
 /// database is closed when the last of them returns. Any later use of the handle returns
 /// `ZZ-E-USAGE-003`.

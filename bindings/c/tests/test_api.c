@@ -498,8 +498,41 @@ static void registry_and_verifier(void) {
         EXPECT(S_STORE_READ_ONLY, zz_registry_step(other, business_id, ZZ_STEP_SUSPEND, "x", "", NULL));
         EXPECT(S_USAGE, zz_registry_open_secondary(dir, NULL, NULL, &other));
         OK(zz_registry_catch_up(other));
+        EXPECT(S_STORE_READ_ONLY, zz_registry_backup(other, sec, NULL));
         OK(zz_registry_close(other));
         free(sec);
+        free(req);
+    }
+    /* Backup while open, restore into a new folder: the same answers; the check finds it
+     * intact. */
+    {
+        char *backup = path_in(FIX, "work/api-backup"), *restored_dir = path_in(FIX, "work/api-restored");
+        char *req = request(types, "核验");
+        zz_registry *restored = NULL;
+        OK(zz_registry_backup(reg, backup, &json));
+        TRUE(contains(json, "\"log_size\":") && contains(json, "\"log_root\":\""));
+        zz_free_string(json);
+        EXPECT(S_STORE_EXISTS, zz_registry_backup(reg, backup, NULL));
+        EXPECT(S_USAGE, zz_registry_backup(reg, NULL, NULL));
+        EXPECT(S_STORE_NOT_REGISTRY, zz_registry_restore(FIX, restored_dir, opts, &restored));
+        TRUE(restored == NULL);
+        EXPECT(S_STORE_EXISTS, zz_registry_restore(backup, FIX, opts, &restored));
+        EXPECT(S_USAGE, zz_registry_restore(backup, restored_dir, opts, NULL));
+        OK(zz_registry_restore(backup, restored_dir, opts, &restored));
+        REQUIRE(restored != NULL);
+        OK(zz_registry_lookup(restored, (const uint8_t *)req, strlen(req), NULL, ZZ_LOOKUP_UNLOGGED, &lk));
+        TRUE(lk->replies[0].answers[0].refusal == NULL && strcmp(lk->replies[0].answers[0].id, business_id) == 0);
+        TRUE(strcmp(lk->replies[0].answers[0].format, "vc") == 0);
+        zz_free_lookup(lk);
+        lk = NULL;
+        OK(zz_registry_check(restored, &json));
+        TRUE(contains(json, "\"ok\":true") && contains(json, "\"problems\":[]"));
+        zz_free_string(json);
+        EXPECT(S_USAGE, zz_registry_check(restored, NULL));
+        OK(zz_registry_close(restored));
+        EXPECT(S_HANDLE_CLOSED, zz_registry_check(restored, &json));
+        free(backup);
+        free(restored_dir);
         free(req);
     }
     OK(zz_registry_close(reg));
