@@ -39,6 +39,10 @@ fn entry<'py>(py: Python<'py>, e: &SignerEntry) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("issuer_code", e.issuer_code.as_ref())?;
     d.set_item("number", e.number)?;
     d.set_item("subject", e.certificate.subject_name())?;
+    d.set_item(
+        "algorithm",
+        e.certificate.public_key().ok().map(|k| k.algorithm().name()),
+    )?;
     d.set_item("not_before", py_datetime(py, e.certificate.not_before())?)?;
     d.set_item("not_after", py_datetime(py, e.certificate.not_after())?)?;
     d.set_item(
@@ -132,8 +136,9 @@ impl Authority {
         self.dir.root_certificate_path()
     }
 
-    /// Every signing certificate: ``{"issuer_code", "number", "subject", "not_before",
-    /// "not_after", "allowed_types", "certificate" (PEM), "certificate_path", "key_path"}``.
+    /// Every signing certificate: ``{"issuer_code", "number", "subject", "algorithm"
+    /// (``Ed25519``, ``P-256`` or ``SM2``), "not_before", "not_after", "allowed_types",
+    /// "certificate" (PEM), "certificate_path", "key_path"}``.
     fn signers<'py>(&self, py: Python<'py>) -> Result<Vec<Bound<'py, PyDict>>> {
         let entries = self.dir.entries()?;
         Ok(entries

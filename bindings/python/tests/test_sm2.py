@@ -24,6 +24,8 @@ def test_an_all_sm2_authority_issues_licences_that_verify(world, tmp_path):
         ]
     documents = [i.document for i in issued]
     assert all(json.loads(d)["proof"]["cryptosuite"] == "sm2-jcs-2024" for d in documents)
+    assert [s["algorithm"] for s in gm.signers()] == ["SM2"]
+    assert {s["algorithm"] for s in world.authority.signers()} == {"Ed25519"}
     signers = "".join(s["certificate"] for s in gm.signers())
     verifier = zz.Verifier(gm.root_certificate, certificates=signers)
     assert all(r.valid for r in verifier.verify_many(documents))
