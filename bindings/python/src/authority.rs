@@ -41,7 +41,10 @@ fn entry<'py>(py: Python<'py>, e: &SignerEntry) -> PyResult<Bound<'py, PyDict>> 
     d.set_item("subject", e.certificate.subject_name())?;
     d.set_item(
         "algorithm",
-        e.certificate.public_key().ok().map(|k| k.algorithm().name()),
+        e.certificate
+            .public_key()
+            .ok()
+            .map(|k| k.algorithm().name()),
     )?;
     d.set_item("not_before", py_datetime(py, e.certificate.not_before())?)?;
     d.set_item("not_after", py_datetime(py, e.certificate.not_after())?)?;

@@ -18,7 +18,7 @@ use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::import::{ImportOptions, Observer, Summary};
 use zhengzhao_registry::{
     Answer as CoreAnswer, CachedSigners, Cause, DocumentFormat, IssueRequest, OfdImport, Options,
-    Registry as Core, RegistryError, Step, WalSync, WindowRequest,
+    Registry as Core, RegistryError, Step, UseContext, WalSync, WindowRequest,
 };
 
 use crate::convert::{self, document, instant, json_dumps, py_date, py_datetime, to_py};
@@ -236,10 +236,90 @@ impl Answer {
     }
 }
 
+/// A window request: a ``dict`` of the JSON form of `WindowRequest` (read member by member:
+/// the lookup's own cost is a few microseconds, and a round trip through JSON text would cost
+/// more), or that JSON as ``str`` or ``bytes``.
 fn request_arg(obj: &Bound<'_, PyAny>) -> Result<WindowRequest> {
-    let text = json_dumps(obj, "request")?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::new(ErrorCode::WindowRequest, format!("request: {e}")))
+    let bad = |reason: String| Error::new(ErrorCode::WindowRequest, format!("request: {reason}"));
+    let Ok(d) = obj.cast::<PyDict>() else {
+        let text = document(obj, "request")?;
+        return serde_json::from_slice(&text).map_err(|e| bad(e.to_string()));
+    };
+    /// The members of `d`, each checked to be one of `known`.
+    fn members<'py>(
+        d: &Bound<'py, PyDict>,
+        what: &str,
+        known: &[&str],
+    ) -> std::result::Result<(), String> {
+        for k in d.keys() {
+            let k = k
+                .extract::<String>()
+                .map_err(|_| format!("{what}: a key that is not a string"))?;
+            if !known.contains(&k.as_str()) {
+                return Err(format!(
+                    "{what}: unknown member '{k}', expected one of {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+    fn text(
+        d: &Bound<'_, PyDict>,
+        what: &str,
+        key: &str,
+    ) -> std::result::Result<Option<String>, String> {
+        match d.get_item(key).map_err(|e| e.to_string())? {
+            None => Ok(None),
+            Some(v) if v.is_none() => Ok(None),
+            Some(v) => v
+                .extract::<String>()
+                .map(Some)
+                .map_err(|_| format!("{what}{key}: expected a string")),
+        }
+    }
+    let required = |d: &Bound<'_, PyDict>, what: &str, key: &str| {
+        text(d, what, key)?.ok_or_else(|| format!("missing member '{what}{key}'"))
+    };
+    (|| {
+        members(
+            d,
+            "request",
+            &["holder_code_type", "holder_code", "types", "context"],
+        )?;
+        let types = d
+            .get_item("types")
+            .map_err(|e| e.to_string())?
+            .ok_or("missing member 'types'")?
+            .extract::<Vec<String>>()
+            .map_err(|_| "types: expected a list of strings".to_owned())?;
+        let context = d
+            .get_item("context")
+            .map_err(|e| e.to_string())?
+            .ok_or("missing member 'context'")?;
+        let c = context
+            .cast::<PyDict>()
+            .map_err(|_| "context: expected an object".to_owned())?;
+        members(
+            c,
+            "context",
+            &["org", "operator", "item", "case", "reason", "consent"],
+        )?;
+        Ok(WindowRequest {
+            holder_code_type: required(d, "", "holder_code_type")?,
+            holder_code: required(d, "", "holder_code")?,
+            types,
+            context: UseContext {
+                org: required(c, "context.", "org")?,
+                operator: required(c, "context.", "operator")?,
+                item: required(c, "context.", "item")?,
+                case: required(c, "context.", "case")?,
+                reason: required(c, "context.", "reason")?,
+                consent: text(c, "context.", "consent")?,
+            },
+        })
+    })()
+    .map_err(bad)
 }
 
 /// What an import did: the summary, and each rejected row's problems.
@@ -712,7 +792,8 @@ impl Registry {
     /// checks that are not a use); a use at a window must be logged.
     ///
     /// ``request`` is a dict: ``{"holder_code_type", "holder_code", "types": [...],
-    /// "context": {"org", "operator", "item", "case", "reason", "consent"?}}``.
+    /// "context": {"org", "operator", "item", "case", "reason", "consent"?}}`` (or the same
+    /// as JSON ``str`` or ``bytes``).
     #[pyo3(signature = (request, *, at = None, log = true))]
     fn lookup(
         &self,

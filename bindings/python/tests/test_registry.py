@@ -126,6 +126,24 @@ def test_window_lookup_errors(world, filled):
         reg.lookup({"holder_code": "x"})
     with pytest.raises(zz.Error):
         reg.lookup(world.request(world.company, []))
+    # The request dict is read member by member: each malformed one is named.
+    good = world.request(world.company, [BUSINESS])
+    for change, said in [
+        (lambda r: r.update(holder="x"), "unknown member 'holder'"),
+        (lambda r: r.pop("context"), "missing member 'context'"),
+        (lambda r: r["context"].pop("org"), "missing member 'context.org'"),
+        (lambda r: r["context"].update(reason=7), "context.reason: expected a string"),
+        (lambda r: r["context"].update(note="x"), "context: unknown member 'note'"),
+        (lambda r: r.update(types=BUSINESS), "types: expected a list of strings"),
+        (lambda r: r.update(context=[]), "context: expected an object"),
+    ]:
+        bad = json.loads(json.dumps(good))
+        change(bad)
+        with pytest.raises(zz.WindowError) as e:
+            reg.lookup(bad)
+        assert said in e.value.message, e.value.message
+    # The same request as JSON text reads the same.
+    assert [a.id for a in reg.lookup(json.dumps(good), log=False)] == [a.id for a in reg.lookup(good, log=False)]
 
 
 def test_lookup_many_keeps_each_requests_error_in_place(world, filled):
