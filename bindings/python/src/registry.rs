@@ -18,7 +18,7 @@ use zhengzhao_registry::export::ExportFormat;
 use zhengzhao_registry::import::{ImportOptions, Observer, Summary};
 use zhengzhao_registry::{
     Answer as CoreAnswer, CachedSigners, Cause, DocumentFormat, IssueRequest, OfdImport, Options,
-    Registry as Core, RegistryError, Step, UseContext, WalSync, WindowRequest,
+    Refusal, Registry as Core, RegistryError, Step, UseContext, WalSync, WindowRequest,
 };
 
 use crate::convert::{self, document, instant, json_dumps, py_date, py_datetime, to_py};
@@ -191,7 +191,7 @@ pub struct Answer {
     /// None when a licence is given; otherwise why not: ``not_authorised``,
     /// ``consent_missing``, ``none``, ``expired``, ``not_yet_valid``, ``suspended``,
     /// ``revoked``, ``withdrawn``, ``cancelled`` or ``transferred_out``.
-    refusal: Option<String>,
+    refusal: Option<&'static str>,
     /// The signed licence document, when given.
     document: Option<Py<PyBytes>>,
     /// The document's form when given: ``vc`` (a credential the registry signed, JSON) or
@@ -204,7 +204,7 @@ impl Answer {
         Answer {
             type_code: a.type_code().as_ref().to_owned(),
             id: a.id().map(str::to_owned),
-            refusal: a.refusal().map(|r| r.name().to_owned()),
+            refusal: a.refusal().map(Refusal::name),
             document: a.document().map(|d| PyBytes::new(py, d).unbind()),
             format: a.format().map(DocumentFormat::name),
         }
