@@ -378,7 +378,8 @@ pub fn import_rows(data: &[u8]) {
 }
 
 /// Sealed OFD packages (zip, XML, seals, SignedData): a report or a package error, never a
-/// panic; a report is valid exactly when it has signatures and each of them holds.
+/// panic; a report is valid exactly when it has signatures and each of them holds; the
+/// metadata read names where each item came from.
 pub fn ofd_package(data: &[u8]) {
     let options = ofd::Options {
         at: time::macros::datetime!(2026-01-01 0:00 UTC),
@@ -398,7 +399,16 @@ pub fn ofd_package(data: &[u8]) {
             );
             if s.code.is_none() {
                 assert!(s.content_intact && s.signature_valid && s.within_validity);
+                assert!(!s.protected.is_empty());
             }
         }
+    }
+    if let Ok(m) = ofd::metadata::read(data, &options.limits) {
+        // Every item read names the entries it came from, `OFD.xml` first.
+        assert_eq!(m.origins.len(), m.record.len());
+        assert!(m
+            .origins
+            .values()
+            .all(|o| o.first().map(String::as_str) == Some("/OFD.xml")));
     }
 }
