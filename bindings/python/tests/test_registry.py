@@ -274,3 +274,27 @@ def test_backup_restore_and_check(world, filled, tmp_path):
         assert r.log_size == info["log_size"]
     with pytest.raises(zz.Error):
         reg.backup(tmp_path / "backup")  # not empty
+
+
+def test_signing_key_rotation(world, tmp_path):
+    """A department's new signing certificate: new licences are signed with it, the old ones
+    still verify, and a bundle carries the retired certificate too."""
+    authority = zz.Authority.init(
+        tmp_path / "ca", root_name="轮换测试根CA", issuer_name=world.issuer["name"], issuer_code=world.issuer["code"]
+    )
+    method = lambda doc: json.loads(doc)["proof"]["verificationMethod"]
+    with zz.Registry.create(tmp_path / "reg", authority=authority.path, sync="os-buffered") as reg:
+        before = reg.issue(world.licence(BUSINESS, world.company, "2026200001"), operator="发证员")
+    new = authority.add_signer(issuer_name=world.issuer["name"], issuer_code=world.issuer["code"])
+    assert new["number"] == 2 and len(authority.signers()) == 2
+    with zz.Registry.open(tmp_path / "reg", authority=authority.path) as reg:
+        after = reg.issue(world.licence(FOOD, world.company, "2026200002"), operator="发证员")
+        bundle = reg.bundle([before.id, after.id])
+    assert method(before.document) != method(after.document)
+    root = authority.root_certificate
+    assert zz.Verifier(root).verify_bundle(bundle).valid
+    certificates = "".join(s["certificate"] for s in authority.signers())
+    verifier = zz.Verifier(root, certificates=certificates)
+    assert all(r.valid for r in verifier.verify_many([before.document, after.document]))
+    # Without the retired certificate, the old licence no longer finds its signer.
+    assert zz.Verifier(root, certificates=new["certificate"]).verify(before.document).code == "ZZ-E-SIG-005"
