@@ -26,8 +26,8 @@ rest (a JSON object of items by key or name: {\"ZZBS\": \"1.2.156.3005.2…\", \
 Items outside the seals are not used; a supplied item that contradicts a sealed one is refused.
 The lookup then answers with the file itself. Importing a file again changes nothing.
 
-Exit codes: 0 every file imported or already present; 1 some refused (each with its code);
-2 usage or input error.")]
+Exit codes: 0 every file imported or already present; 1 some refused or unreadable (each with
+its code); 2 usage error, unusable certificates or fields, or the registry failed.")]
 pub struct ImportOfdArgs {
     #[command(flatten)]
     store: Store,
@@ -100,11 +100,6 @@ fn import(a: &ImportOfdArgs) -> Result<Outcome, Failure> {
         Some(p) => gbt36903::record_from_json(&read(p)?)
             .map_err(|e| (e.code(), format!("{}: {e}", p.display())))?,
     };
-    let files: Vec<(&PathBuf, Vec<u8>)> = a
-        .files
-        .iter()
-        .map(|p| read(p).map(|b| (p, b)))
-        .collect::<Result<_, _>>()?;
     let registry = a.store.open()?;
     let how = OfdImport {
         anchors: anchors.as_ref(),
@@ -114,9 +109,19 @@ fn import(a: &ImportOfdArgs) -> Result<Outcome, Failure> {
     };
     let mut results = Vec::new();
     let (mut imported, mut present, mut refused) = (0, 0, 0);
-    for (path, bytes) in &files {
+    for path in &a.files {
         let file = path.display().to_string();
-        match registry.import_ofd(bytes, &how) {
+        // One file at a time: a folder of licences need not fit in memory, and a file that
+        // cannot be read is refused alone.
+        let outcome = match read(path) {
+            Err(f) => Err(f),
+            Ok(bytes) => match registry.import_ofd(&bytes, &how) {
+                // The registry failing is not the file's fault: nothing after it is tried.
+                Err(e) if e.code().family() == Family::Storage => return Err(failure(e)),
+                r => r.map_err(failure),
+            },
+        };
+        match outcome {
             Ok(i) => {
                 let new = i.seq.is_some();
                 if new {
@@ -137,11 +142,8 @@ fn import(a: &ImportOfdArgs) -> Result<Outcome, Failure> {
                     "supplied": i.read.supplied, "unsealed": i.read.unsealed,
                 }));
             }
-            // The registry failing is not the file's fault: nothing after it is tried.
-            Err(e) if e.code().family() == Family::Storage => return Err(failure(e)),
-            Err(e) => {
+            Err((code, message)) => {
                 refused += 1;
-                let (code, message) = failure(e);
                 if !a.json {
                     out!("✗ {file}: [{code}] {message}");
                 }

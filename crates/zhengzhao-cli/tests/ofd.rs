@@ -322,17 +322,19 @@ fn import_ofd_reports_each_refusal_and_takes_supplied_items() {
             .arg("import-ofd")
             .arg(&real)
             .arg(&truncated)
+            .arg(tmp.path().join("missing.ofd"))
             .args(["--no-anchors", "--json"])
             .assert()
             .code(1),
     );
+    assert_eq!(v["files"][2]["code"], "ZZ-E-IO-001", "{v}");
     assert_eq!(v["files"][0]["code"], "ZZ-E-OFD-019", "{v}");
     assert!(v["files"][0]["message"]
         .as_str()
         .unwrap()
         .contains("ZZBS (证照标识)"));
     assert_eq!(v["files"][1]["code"], "ZZ-E-OFD-001", "{v}");
-    assert_eq!(v["refused"], 2);
+    assert_eq!(v["refused"], 3);
 
     // The items, supplied: a 采矿许可证 of the department.
     let fields = tmp.path().join("items.json");
