@@ -51,6 +51,9 @@ pub struct OfdImportEvent<'a> {
     pub at: &'a str,
     /// The licence version.
     pub id: &'a str,
+    /// The version it supersedes (its 关联证照标识), when the registry holds that one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<&'a str>,
     /// Holder hashes (hex).
     pub holders: Vec<String>,
     /// SHA-256 of the OFD file (hex): the log commits to the file as served.

@@ -957,7 +957,7 @@ impl Registry {
     }
 }
 
-fn issuer_of(id: &LicenceId) -> Result<String, RegistryError> {
+pub(crate) fn issuer_of(id: &LicenceId) -> Result<String, RegistryError> {
     match id.issuer() {
         zhengzhao_core::identifier::IssuerCode::Uscc(u) => Ok(u.to_string()),
         other => Err(RegistryError::Request {

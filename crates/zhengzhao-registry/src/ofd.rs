@@ -7,7 +7,8 @@
 //! writes — the file as the licence's document (in `licence` and the holders' `current`
 //! entries, so that a lookup answers with the file's bytes), its number, status, status-list
 //! entry and holder history — and its [`OfdRecord`] (in `ofd`), with an `import_ofd` event
-//! that commits to the file's SHA-256. Importing the same file again changes nothing.
+//! that commits to the file's SHA-256. Importing the same file again changes nothing. A file
+//! whose 关联证照标识 names a version the registry holds supersedes it, as a change would.
 //!
 //! The registry does not sign it: it serves it as sealed. Lifecycle steps (suspend, revoke…)
 //! apply as to any licence; change and renewal do not (the platform that sealed it issues the
@@ -27,7 +28,7 @@ use zhengzhao_core::status::Status;
 
 use crate::error::{corrupt, RegistryError};
 use crate::event::{self, OfdImportEvent, EVENT_FORMAT};
-use crate::issue::check_text;
+use crate::issue::{check_text, issuer_of};
 use crate::layout::{self, CurrentEntry, StatusRecord};
 use crate::registry::{now, rfc3339, Registry};
 
@@ -188,8 +189,36 @@ impl Registry {
                 reason: format!("licence {id} is already in the registry, with other content"),
             });
         }
+        // A new version of a licence the registry holds (关联证照标识, GLZZBS) supersedes it,
+        // as a change made here would: the previous version must be of the same type and in
+        // force (Valid or Suspended).
+        let superseded = match &licence.previous {
+            None => None,
+            Some(p) => match self.status_record(p) {
+                Err(RegistryError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+                Ok(rec) => {
+                    if p.type_code() != id.type_code() {
+                        return Err(RegistryError::Request {
+                            field: "GLZZBS".into(),
+                            reason: format!("{p} is of another licence type than {id}"),
+                        });
+                    }
+                    if !matches!(rec.state, Status::Valid | Status::Suspended) {
+                        return Err(RegistryError::IllegalTransition {
+                            id: p.to_string(),
+                            state: rec.state.label().to_owned(),
+                            step: "supersede",
+                            detail: format!(": {id} names it as the version it replaces"),
+                        });
+                    }
+                    Some((p.clone(), rec))
+                }
+            },
+        };
         let number_key = layout::number_key(ty.code.as_ref(), &licence.number);
-        if let Some(other) = self.licence_by_number(&ty.code, &licence.number)? {
+        let taken = self.licence_by_number(&ty.code, &licence.number)?;
+        if let Some(other) = taken.filter(|o| superseded.as_ref().map(|(p, _)| p) != Some(o)) {
             return Err(RegistryError::NumberTaken {
                 type_code: ty.code.to_string(),
                 number: licence.number.clone(),
@@ -270,6 +299,34 @@ impl Registry {
                 );
                 batch.put_cf(current, layout::current_key(h, ty.code.as_ref()), &entry);
             }
+            if let Some((previous, rec)) = &superseded {
+                let old = StatusRecord {
+                    state: Status::Superseded,
+                    since: at,
+                    successor: Some(key.to_owned()),
+                    reason: String::new(),
+                    ..rec.clone()
+                };
+                batch.put_cf(self.cf(layout::CF_STATUS)?, previous.as_ref(), old.encode());
+                batch.put_cf(
+                    self.cf(layout::CF_STATUSLIST)?,
+                    layout::statuslist_key(&issuer_of(previous)?, rec.list, rec.index),
+                    layout::statuslist_value(Status::Superseded, previous.as_ref()),
+                );
+                // A holder of the old version who is not one of the new one's loses it as
+                // current.
+                for h in self.holder_hashes(&self.stored_licence(previous)?.holders)? {
+                    if holders.contains(&h) {
+                        continue;
+                    }
+                    let k = layout::current_key(&h, ty.code.as_ref());
+                    if let Some(v) = self.db.get_pinned_cf(current, k)? {
+                        if CurrentEntry::decode(&v)?.id == previous.as_ref() {
+                            batch.delete_cf(current, k);
+                        }
+                    }
+                }
+            }
             if let Some(n) = persist_serial {
                 batch.put_cf(
                     self.cf(layout::CF_META)?,
@@ -292,6 +349,7 @@ impl Registry {
                 kind: "import_ofd",
                 at: &at_s,
                 id: key,
+                previous: superseded.as_ref().map(|(p, _)| p.as_ref()),
                 holders: holders.iter().map(hex::encode).collect(),
                 digest: digest.clone(),
                 signers: read

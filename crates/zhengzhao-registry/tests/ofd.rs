@@ -342,3 +342,67 @@ fn a_stored_file_that_was_altered_is_found_by_the_check() {
     assert!(kinds.contains(&"signature"), "{report:#?}");
     assert!(kinds.contains(&"current_mismatch"), "{report:#?}");
 }
+
+#[test]
+fn a_new_version_supersedes_the_one_it_names() {
+    let mut f = Fixture::new();
+    let (first, holder) = supplied_record(&mut f, "C5300002019011110000001", "0000000005");
+    let v1 = f
+        .reg()
+        .import_ofd(
+            &vector("gm/ofd/testImageNotFound.ofd"),
+            &how(None, &[], first.clone()),
+        )
+        .unwrap()
+        .id;
+    // The platform issues version 002 (a change made there), naming version 001.
+    let v2 = v1.with_version(2).unwrap();
+    let mut second = first.clone();
+    second.insert("ZZBS".into(), v2.to_string());
+    second.insert("GLZZBS".into(), v1.to_string());
+    let ofdrw_user = Certificate::from_der(&vector("gm/certs/ofdrw-test-ca/user.cer")).unwrap();
+    let certs = [ofdrw_user];
+    let imported = f
+        .reg()
+        .import_ofd(
+            &vector("gm/ofd/DigitalSign.ofd"),
+            &how(None, &certs, second.clone()),
+        )
+        .unwrap();
+    assert_eq!(imported.id, v2);
+    let old = f.reg().status_record(&v1).unwrap();
+    assert_eq!(old.state, zhengzhao_core::status::Status::Superseded);
+    assert_eq!(old.successor.as_deref(), Some(v2.as_ref()));
+    assert_eq!(events(f.reg()).last().unwrap()["previous"], v1.to_string());
+    let answer = lookup(f.reg(), &holder, v1.type_code().as_ref());
+    assert_eq!(answer.id(), Some(v2.as_ref()));
+    assert_eq!(
+        answer.document(),
+        Some(&vector("gm/ofd/DigitalSign.ofd")[..])
+    );
+    assert_eq!(
+        f.reg()
+            .licence_by_number(v1.type_code(), "C5300002019011110000001")
+            .unwrap(),
+        Some(v2.clone())
+    );
+    assert!(f.reg().check().unwrap().ok());
+
+    // A version that names one no longer in force is refused, and nothing is written.
+    f.reg()
+        .revoke(&v2, &Cause::new("李处长", "吊销决定书 2026-3"))
+        .unwrap();
+    let len = f.reg().log_len();
+    let mut third = second;
+    third.insert("ZZBS".into(), v1.with_version(3).unwrap().to_string());
+    third.insert("GLZZBS".into(), v2.to_string());
+    let e = f
+        .reg()
+        .import_ofd(
+            &vector("gm/ofd/synthetic-v1-seal.ofd"),
+            &how(None, &certs, third),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::IllegalTransition, "{e}");
+    assert_eq!(f.reg().log_len(), len);
+}
