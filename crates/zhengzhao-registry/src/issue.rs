@@ -244,6 +244,17 @@ struct Ready<'t> {
     identity: Arc<SigningIdentity>,
 }
 
+/// A licence version's records, as [`Registry::stage_version`] writes them.
+pub(crate) struct StagedVersion<'a> {
+    pub id: &'a str,
+    pub type_code: &'a str,
+    pub number: &'a str,
+    pub issuer: &'a str,
+    pub record: &'a StatusRecord,
+    pub holders: &'a [[u8; 32]],
+    pub document: &'a [u8],
+}
+
 /// A licence version signed and written into the batch, with what the commit records besides.
 struct Staged<'t> {
     id: LicenceId,
@@ -522,13 +533,6 @@ impl Registry {
     ) -> Result<(Vec<u8>, Vec<u8>), RegistryError> {
         let issuer = licence.issuer.code.as_ref();
         let id = licence.id.as_ref();
-        let type_code = ty.code.as_ref();
-        batch.put_cf(self.cf(layout::CF_LICENCE)?, id, document);
-        batch.put_cf(
-            self.cf(layout::CF_NUMBER)?,
-            layout::number_key(type_code, &licence.number),
-            id,
-        );
         let record = StatusRecord {
             state: Status::Valid,
             since: at,
@@ -539,23 +543,16 @@ impl Registry {
             successor: None,
             reason: cause.reason.clone(),
         };
-        batch.put_cf(self.cf(layout::CF_STATUS)?, id, record.encode());
-        batch.put_cf(
-            self.cf(layout::CF_STATUSLIST)?,
-            layout::statuslist_key(issuer, slot.list, slot.index),
-            layout::statuslist_value(Status::Valid, id),
-        );
-        let history = self.cf(layout::CF_HOLDER)?;
-        for h in holders {
-            batch.put_cf(history, layout::history_key(h, type_code, at, id), b"");
-        }
-        let entry = CurrentEntry::of(&record, id, document).encode();
-        if previous.is_none() {
-            let current = self.cf(layout::CF_CURRENT)?;
-            for h in holders {
-                batch.put_cf(current, layout::current_key(h, type_code), &entry);
-            }
-        }
+        let version = StagedVersion {
+            id,
+            type_code: ty.code.as_ref(),
+            number: &licence.number,
+            issuer,
+            record: &record,
+            holders,
+            document,
+        };
+        let entry = self.stage_version(batch, &version, at, previous.is_none())?;
         let at_s = rfc3339(at);
         let event = event::to_bytes(&IssueEvent {
             v: EVENT_FORMAT,
@@ -572,6 +569,70 @@ impl Registry {
             reason: &cause.reason,
         });
         Ok((event, entry))
+    }
+
+    /// Writes a licence version's records into `batch`: its document, its number, its status
+    /// and status-list entry, its holders' history and, with `set_current`, the holders'
+    /// current entries. Returns its current-index entry. Shared by issuance, change, renewal
+    /// and the import of OFD licences.
+    pub(crate) fn stage_version(
+        &self,
+        batch: &mut WriteBatch,
+        v: &StagedVersion<'_>,
+        at: OffsetDateTime,
+        set_current: bool,
+    ) -> Result<Vec<u8>, RegistryError> {
+        batch.put_cf(self.cf(layout::CF_LICENCE)?, v.id, v.document);
+        batch.put_cf(
+            self.cf(layout::CF_NUMBER)?,
+            layout::number_key(v.type_code, v.number),
+            v.id,
+        );
+        batch.put_cf(self.cf(layout::CF_STATUS)?, v.id, v.record.encode());
+        batch.put_cf(
+            self.cf(layout::CF_STATUSLIST)?,
+            layout::statuslist_key(v.issuer, v.record.list, v.record.index),
+            layout::statuslist_value(v.record.state, v.id),
+        );
+        let history = self.cf(layout::CF_HOLDER)?;
+        for h in v.holders {
+            batch.put_cf(history, layout::history_key(h, v.type_code, at, v.id), b"");
+        }
+        let entry = CurrentEntry::of(v.record, v.id, v.document).encode();
+        if set_current {
+            let current = self.cf(layout::CF_CURRENT)?;
+            for h in v.holders {
+                batch.put_cf(current, layout::current_key(h, v.type_code), &entry);
+            }
+        }
+        Ok(entry)
+    }
+
+    /// Writes into `batch` that version `id` (status record `rec`) was superseded by
+    /// `successor` at `at`: its status and its status-list entry.
+    pub(crate) fn stage_superseded(
+        &self,
+        batch: &mut WriteBatch,
+        id: &LicenceId,
+        rec: &StatusRecord,
+        successor: &str,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), RegistryError> {
+        let old = StatusRecord {
+            state: Status::Superseded,
+            since: at,
+            successor: Some(successor.to_owned()),
+            reason: reason.to_owned(),
+            ..rec.clone()
+        };
+        batch.put_cf(self.cf(layout::CF_STATUS)?, id.as_ref(), old.encode());
+        batch.put_cf(
+            self.cf(layout::CF_STATUSLIST)?,
+            layout::statuslist_key(&issuer_of(id)?, rec.list, rec.index),
+            layout::statuslist_value(Status::Superseded, id.as_ref()),
+        );
+        Ok(())
     }
 
     /// Adds what depends on the writer's state (the issuers' serial counters, the first use of
@@ -891,19 +952,7 @@ impl Registry {
                 &document,
             )?;
             // The old version: Superseded, pointing at the new one.
-            let old_rec = StatusRecord {
-                state: Status::Superseded,
-                since: at,
-                successor: Some(new_id.to_string()),
-                reason: cause.reason.clone(),
-                ..rec.clone()
-            };
-            batch.put_cf(self.cf(layout::CF_STATUS)?, id.as_ref(), old_rec.encode());
-            batch.put_cf(
-                self.cf(layout::CF_STATUSLIST)?,
-                layout::statuslist_key(&issuer, rec.list, rec.index),
-                layout::statuslist_value(Status::Superseded, id.as_ref()),
-            );
+            self.stage_superseded(&mut batch, id, &rec, new_id.as_ref(), &cause.reason, at)?;
             // The current index moves where it named the old version (or named nothing).
             let current = self.cf(layout::CF_CURRENT)?;
             let type_code = id.type_code().as_ref();

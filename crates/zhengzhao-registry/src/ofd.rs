@@ -28,7 +28,7 @@ use zhengzhao_core::status::Status;
 
 use crate::error::{corrupt, RegistryError};
 use crate::event::{self, OfdImportEvent, EVENT_FORMAT};
-use crate::issue::{check_text, issuer_of};
+use crate::issue::{check_text, StagedVersion};
 use crate::layout::{self, CurrentEntry, StatusRecord};
 use crate::registry::{now, rfc3339, Registry};
 
@@ -275,46 +275,26 @@ impl Registry {
             };
             let mut batch = WriteBatch::default();
             let key = key.as_str();
-            batch.put_cf(self.cf(layout::CF_LICENCE)?, key, bytes);
-            batch.put_cf(self.cf(layout::CF_NUMBER)?, &number_key, key);
-            batch.put_cf(self.cf(layout::CF_STATUS)?, key, record.encode());
-            batch.put_cf(
-                self.cf(layout::CF_STATUSLIST)?,
-                layout::statuslist_key(&issuer, slot.list, slot.index),
-                layout::statuslist_value(state, key),
-            );
+            let version = StagedVersion {
+                id: key,
+                type_code: ty.code.as_ref(),
+                number: &licence.number,
+                issuer: &issuer,
+                record: &record,
+                holders: &holders,
+                document: bytes,
+            };
+            self.stage_version(&mut batch, &version, at, true)?;
             batch.put_cf(
                 self.cf(layout::CF_OFD)?,
                 key,
                 serde_json::to_vec(&stored).map_err(|e| RegistryError::Database(e.to_string()))?,
             );
-            let history = self.cf(layout::CF_HOLDER)?;
-            let current = self.cf(layout::CF_CURRENT)?;
-            let entry = CurrentEntry::of(&record, key, bytes).encode();
-            for h in &holders {
-                batch.put_cf(
-                    history,
-                    layout::history_key(h, ty.code.as_ref(), at, key),
-                    b"",
-                );
-                batch.put_cf(current, layout::current_key(h, ty.code.as_ref()), &entry);
-            }
             if let Some((previous, rec)) = &superseded {
-                let old = StatusRecord {
-                    state: Status::Superseded,
-                    since: at,
-                    successor: Some(key.to_owned()),
-                    reason: String::new(),
-                    ..rec.clone()
-                };
-                batch.put_cf(self.cf(layout::CF_STATUS)?, previous.as_ref(), old.encode());
-                batch.put_cf(
-                    self.cf(layout::CF_STATUSLIST)?,
-                    layout::statuslist_key(&issuer_of(previous)?, rec.list, rec.index),
-                    layout::statuslist_value(Status::Superseded, previous.as_ref()),
-                );
+                self.stage_superseded(&mut batch, previous, rec, key, "", at)?;
                 // A holder of the old version who is not one of the new one's loses it as
                 // current.
+                let current = self.cf(layout::CF_CURRENT)?;
                 for h in self.holder_hashes(&self.stored_licence(previous)?.holders)? {
                     if holders.contains(&h) {
                         continue;
