@@ -230,8 +230,25 @@ fn issuance(c: &mut Criterion) {
     let mut g = c.benchmark_group("issue1000");
     g.throughput(Throughput::Elements(1000));
     g.sample_size(10);
+    // Each call issues new licences: a 证照编号 is issued once, so every round gets its own.
+    let mut round = 0u64;
     g.bench_function("issue_many", |bn| {
-        bn.iter(|| reg.issue_many(black_box(&requests)).unwrap().len())
+        bn.iter_batched(
+            || {
+                round += 1;
+                let mut r = requests.clone();
+                for (k, q) in r.iter_mut().enumerate() {
+                    q.number = format!("B{round:08}{k:04}");
+                }
+                r
+            },
+            |r| {
+                let out = reg.issue_many(black_box(&r)).unwrap();
+                assert!(out.iter().all(Result::is_ok), "every licence is issued");
+                out.len()
+            },
+            criterion::BatchSize::PerIteration,
+        )
     });
     g.finish();
 }
