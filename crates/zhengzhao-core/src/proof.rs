@@ -251,7 +251,22 @@ pub(crate) fn prepare_from<J: jcs::JsonRead>(doc: &J) -> Result<Prepared, ProofE
 
 /// `z` + base58btc: the multibase form of proof values and Multikeys.
 pub fn multibase_base58btc(bytes: &[u8]) -> String {
-    format!("z{}", bs58::encode(bytes).into_string())
+    let mut out = String::with_capacity(1 + five8::BASE58_ENCODED_64_MAX_LEN);
+    out.push('z');
+    match <&[u8; 64]>::try_from(bytes) {
+        // A signature: every proof value.
+        Ok(sig) => {
+            let mut text = [0u8; five8::BASE58_ENCODED_64_MAX_LEN];
+            let len = five8::encode_64(sig, &mut text) as usize;
+            out.push_str(std::str::from_utf8(&text[..len]).expect("base58 is ASCII"));
+        }
+        Err(_) => {
+            bs58::encode(bytes)
+                .onto(&mut out)
+                .expect("a String takes any length");
+        }
+    }
+    out
 }
 
 /// Decodes `z` + base58btc.
@@ -394,6 +409,24 @@ pub mod multikey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multibase_encodes_as_bs58_does() {
+        let mut sampler = crate::sample::Sampler::new(9);
+        for zeros in [0usize, 1, 2, 5, 64] {
+            for len in [0usize, 1, 32, 63, 64, 65] {
+                let mut bytes = vec![0u8; zeros.min(len)];
+                bytes.extend((bytes.len()..len).map(|_| sampler.below(256) as u8));
+                let want = format!("z{}", bs58::encode(&bytes).into_string());
+                assert_eq!(
+                    multibase_base58btc(&bytes),
+                    want,
+                    "{zeros} zeros, {len} bytes"
+                );
+            }
+        }
+        assert_eq!(multibase_base58btc(&[0xff; 64]).len(), 1 + 88);
+    }
 
     #[test]
     fn short_base58_decodes_as_bs58_does() {
