@@ -357,14 +357,23 @@ impl Registry {
             }
         }
 
-        let signed = parallel::map(&pending, |(_, (r, _, serial, slot))| {
-            let id = LicenceId::new(&r.ty.code, &r.issuer, serial, 1)?;
-            let licence = Licence {
-                id,
-                ..r.licence.clone()
-            };
-            let document = self.sign(&licence, &r.identity, *slot, at)?;
-            Ok::<_, RegistryError>((licence, document))
+        // Each licence takes its identifier in place of the placeholder.
+        let mut identified = Vec::with_capacity(pending.len());
+        for (i, (mut r, n, serial, slot)) in pending {
+            match LicenceId::new(&r.ty.code, &r.issuer, &serial, 1) {
+                Ok(id) => {
+                    r.licence.id = id;
+                    identified.push((i, (r, n, serial, slot)));
+                }
+                Err(e) => {
+                    self.release_slot(&r.issuer, slot);
+                    out[i] = Some(Err(e.into()));
+                }
+            }
+        }
+        let pending = identified;
+        let signed = parallel::map(&pending, |(_, (r, _, _, slot))| {
+            self.sign(&r.licence, &r.identity, *slot, at)
         });
 
         // When the write fails, every entry handed out goes back (releasing twice is harmless).
@@ -376,8 +385,9 @@ impl Registry {
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(pending.len());
         for ((i, (r, n, _, slot)), s) in pending.iter().zip(signed) {
-            let (licence, document) = match s {
-                Ok(s) => s,
+            let licence = &r.licence;
+            let document = match s {
+                Ok(d) => d,
                 Err(e) => {
                     self.release_slot(&r.issuer, *slot);
                     out[*i] = Some(Err(e));
@@ -388,7 +398,7 @@ impl Registry {
             // Staging fails only when the database does: then nothing of the call is written.
             let event = self.stage(
                 &mut batch,
-                &licence,
+                licence,
                 r.ty,
                 &r.identity,
                 *slot,
@@ -413,7 +423,7 @@ impl Registry {
             staged.push((
                 *i,
                 Staged {
-                    id: licence.id,
+                    id: licence.id.clone(),
                     issuer: r.issuer.clone(),
                     serial: Some(*n),
                     ty: r.ty,
