@@ -23,9 +23,10 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::ops::ControlFlow;
+use std::sync::{mpsc, Mutex};
 
 use serde::Serialize;
 use zhengzhao_core::catalog::LicenceType;
@@ -152,21 +153,53 @@ struct Pending {
     record: Record,
 }
 
-struct Run<'a> {
-    registry: &'a Registry,
-    ty: &'a LicenceType,
-    options: &'a ImportOptions,
-    observer: &'a mut dyn Observer,
-    summary: Summary,
+/// A row of a batch: converted, or already rejected (kept in place so that the observer hears
+/// of every row in file order).
+enum Item {
+    Pending(Pending),
+    Rejected(Vec<RowError>),
 }
+
+/// How a row ended.
+enum Outcome {
+    Accepted {
+        row: u64,
+        id: LicenceId,
+        present: bool,
+    },
+    Rejected(Vec<RowError>),
+}
+
+/// Rows cut from the file, to be issued together.
+struct Batch {
+    index: u64,
+    /// How far into the file its last row ends.
+    bytes: u64,
+    items: Vec<Item>,
+}
+
+/// A batch issued (or the failure that stopped it).
+struct Done {
+    bytes: u64,
+    outcomes: Result<Vec<Outcome>, RegistryError>,
+}
+
+/// Batches issued at the same time: while one waits for its write (and the sync of the
+/// write-ahead log), the next is signed, so that no core waits for the disk or the writer.
+const IN_FLIGHT: usize = 2;
 
 impl Registry {
     /// Imports the rows of `source` as licences of `options.type_code` (its latest catalogue
     /// version). See the [module documentation](crate::import).
     ///
+    /// The rows are read and converted on the calling thread, which also makes every call to
+    /// `observer`, in file order; batches are issued on other threads, two at a time, so
+    /// licences are not necessarily numbered in file order.
+    ///
     /// The error is what stops the whole import: an unknown type, a mapping that does not fit
     /// the file's header, a file that cannot be read, a database failure. Everything written
-    /// before it stays written, and running the import again continues from there.
+    /// before it stays written (and is reported to `observer`), and running the import again
+    /// continues from there.
     pub fn import(
         &self,
         source: impl Read,
@@ -187,145 +220,263 @@ impl Registry {
                 .check_header(ty, reader.header())
                 .map_err(zhengzhao_core::Error::from)?;
         }
-        let mut run = Run {
-            registry: self,
-            ty,
-            options,
-            observer,
-            summary: Summary::default(),
-        };
-        // The first row of each number in this file: a second one is a duplicate.
-        let mut seen: HashMap<String, u64> = HashMap::new();
-        let mut batch: Vec<Pending> = Vec::with_capacity(options.batch.max(1));
-        while let Some(row) = reader.next_row().map_err(zhengzhao_core::Error::from)? {
-            run.summary.rows += 1;
-            match row {
-                Err(e) => run.reject(&[e]),
-                Ok(row) => {
-                    if let Some(p) = run.convert(&row, &mut seen) {
-                        batch.push(p);
+        let size = options.batch.max(1);
+        let (to_issue, queue) = mpsc::sync_channel::<Batch>(0);
+        let queue = Mutex::new(queue);
+        let (finished, done) = mpsc::channel::<(u64, Done)>();
+        std::thread::scope(|scope| {
+            for _ in 0..IN_FLIGHT {
+                let finished = finished.clone();
+                let queue = &queue;
+                scope.spawn(move || loop {
+                    // The lock is held only while waiting for the next batch.
+                    let next = queue
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|q| q.recv().map_err(|_| ()));
+                    let Ok(batch) = next else { return };
+                    let outcomes = self.settle(ty, &options.operator, batch.items);
+                    let done = Done {
+                        bytes: batch.bytes,
+                        outcomes,
+                    };
+                    if finished.send((batch.index, done)).is_err() {
+                        return;
+                    }
+                });
+            }
+            drop(finished);
+            let mut report = Report {
+                observer,
+                summary: Summary::default(),
+                waiting: BTreeMap::new(),
+                next: 0,
+                stopped: false,
+                failure: None,
+            };
+            let mut sent = 0u64;
+            let read = (|| {
+                // The first row of each number in this file: a second one is a duplicate.
+                let mut seen: HashMap<String, u64> = HashMap::new();
+                let mut items = Vec::with_capacity(size);
+                loop {
+                    let row = reader.next_row().map_err(zhengzhao_core::Error::from)?;
+                    let end = row.is_none();
+                    if let Some(row) = row {
+                        report.summary.rows += 1;
+                        items.push(match row {
+                            Err(e) => Item::Rejected(vec![e]),
+                            Ok(row) => convert(ty, &options.mapping, &row, &mut seen),
+                        });
+                    }
+                    if items.len() >= size || (end && !items.is_empty()) {
+                        let batch = Batch {
+                            index: sent,
+                            bytes: reader.position(),
+                            items: std::mem::replace(&mut items, Vec::with_capacity(size)),
+                        };
+                        if to_issue.send(batch).is_err() {
+                            return Err(RegistryError::Database(
+                                "the import's workers stopped".into(),
+                            ));
+                        }
+                        sent += 1;
+                        while let Ok((index, d)) = done.try_recv() {
+                            report.arrived(index, d);
+                        }
+                        if report.stopped || report.failure.is_some() {
+                            report.summary.interrupted = report.stopped && !end;
+                            return Ok(());
+                        }
+                    }
+                    if end {
+                        return Ok(());
                     }
                 }
-            }
-            if batch.len() >= options.batch.max(1) {
-                run.flush(&mut batch)?;
-                run.summary.bytes = reader.position();
-                if run.observer.progress(&run.summary).is_break() {
-                    run.summary.interrupted = true;
-                    return Ok(run.summary);
+            })();
+            // What is in flight is written anyway: wait for it and report it.
+            drop(to_issue);
+            while report.next < sent {
+                match done.recv() {
+                    Ok((index, d)) => report.arrived(index, d),
+                    Err(_) => break,
                 }
             }
-        }
-        run.flush(&mut batch)?;
-        run.summary.bytes = reader.position();
-        let _ = run.observer.progress(&run.summary);
-        Ok(run.summary)
-    }
-}
-
-impl Run<'_> {
-    fn reject(&mut self, errors: &[RowError]) {
-        self.summary.rejected += 1;
-        for e in errors {
-            self.observer.rejected(e);
-        }
-    }
-
-    /// The row converted for its batch, or `None` when it is rejected.
-    fn convert(&mut self, row: &Row, seen: &mut HashMap<String, u64>) -> Option<Pending> {
-        let mapping = &self.options.mapping;
-        let record = match mapping.apply(self.ty, row) {
-            Ok(r) => r,
-            Err(errors) => {
-                self.reject(&errors);
-                return None;
+            read?;
+            if let Some(e) = report.failure {
+                return Err(e);
             }
-        };
-        let number_column = mapping.column(row, Target::Number).map(str::to_owned);
-        if let Some(first) = seen.get(&record.number) {
-            let e = RowError {
-                row: row.row,
-                column: number_column,
-                rule: "duplicate".into(),
-                value: Some(record.number.clone()),
-                code: ErrorCode::ImportRow,
-                message: format!("证照编号 repeats row {first}: a licence is imported once"),
-            };
-            self.reject(&[e]);
-            return None;
-        }
-        seen.insert(record.number.clone(), row.row);
-        Some(Pending {
-            row: row.row,
-            number_column,
-            record,
+            if !report.stopped {
+                let _ = report.observer.progress(&report.summary);
+            }
+            Ok(report.summary)
         })
     }
 
     /// Issues a batch: rows already present are counted, the others issued in one write.
-    fn flush(&mut self, batch: &mut Vec<Pending>) -> Result<(), RegistryError> {
-        let mut fresh = Vec::with_capacity(batch.len());
-        for p in batch.drain(..) {
-            match self
-                .registry
-                .licence_by_number(&self.ty.code, &p.record.number)?
-            {
-                None => fresh.push(p),
+    fn settle(
+        &self,
+        ty: &LicenceType,
+        operator: &str,
+        items: Vec<Item>,
+    ) -> Result<Vec<Outcome>, RegistryError> {
+        let mut outcomes = Vec::with_capacity(items.len());
+        // Rows to issue: their place in `outcomes`, and what their errors need.
+        let mut fresh: Vec<(usize, u64, Option<String>, String)> = Vec::new();
+        let mut requests = Vec::new();
+        for item in items {
+            let p = match item {
+                Item::Rejected(errors) => {
+                    outcomes.push(Outcome::Rejected(errors));
+                    continue;
+                }
+                Item::Pending(p) => p,
+            };
+            let outcome = match self.licence_by_number(&ty.code, &p.record.number)? {
+                None => {
+                    fresh.push((
+                        outcomes.len(),
+                        p.row,
+                        p.number_column,
+                        p.record.number.clone(),
+                    ));
+                    requests.push(IssueRequest::from_record(ty, p.record, operator));
+                    Outcome::Rejected(Vec::new())
+                }
                 Some(id) => {
-                    let stored = self.registry.stored_licence(&id)?;
+                    let stored = self.stored_licence(&id)?;
                     if p.record.matches(&stored) {
-                        self.summary.present += 1;
-                        self.observer.accepted(p.row, &id, true);
+                        Outcome::Accepted {
+                            row: p.row,
+                            id,
+                            present: true,
+                        }
                     } else {
-                        let e = taken(&p, id.as_ref());
-                        self.reject(&[e]);
+                        let e = taken(p.row, p.number_column, &p.record.number, id.as_ref());
+                        Outcome::Rejected(vec![e])
                     }
                 }
-            }
+            };
+            outcomes.push(outcome);
         }
-        let requests: Vec<IssueRequest> = fresh
-            .iter()
-            .map(|p| IssueRequest::from_record(self.ty, p.record.clone(), &self.options.operator))
-            .collect();
-        let results = self.registry.issue_many(&requests)?;
-        for (p, result) in fresh.iter().zip(results) {
-            match result {
-                Ok(issued) => {
-                    self.summary.issued += 1;
-                    self.observer.accepted(p.row, &issued.id, false);
-                }
+        let results = self.issue_many(&requests)?;
+        for ((at, row, column, number), result) in fresh.into_iter().zip(results) {
+            outcomes[at] = match result {
+                Ok(issued) => Outcome::Accepted {
+                    row,
+                    id: issued.id,
+                    present: false,
+                },
                 Err(RegistryError::NumberTaken { id, .. }) => {
-                    let e = taken(p, &id);
-                    self.reject(&[e]);
+                    Outcome::Rejected(vec![taken(row, column, &number, &id)])
                 }
-                Err(e) => {
-                    let e = RowError {
-                        row: p.row,
-                        column: None,
-                        rule: e.code().family().name().to_owned(),
-                        value: None,
-                        code: e.code(),
-                        message: e.to_string(),
-                    };
-                    self.reject(&[e]);
-                }
-            }
+                Err(e) => Outcome::Rejected(vec![RowError {
+                    row,
+                    column: None,
+                    rule: e.code().family().name().to_owned(),
+                    value: None,
+                    code: e.code(),
+                    message: e.to_string(),
+                }]),
+            };
         }
-        Ok(())
+        Ok(outcomes)
     }
 }
 
-fn taken(p: &Pending, id: &str) -> RowError {
+/// The row converted for its batch, or its errors.
+fn convert(
+    ty: &LicenceType,
+    mapping: &Mapping,
+    row: &Row,
+    seen: &mut HashMap<String, u64>,
+) -> Item {
+    let record = match mapping.apply(ty, row) {
+        Ok(r) => r,
+        Err(errors) => return Item::Rejected(errors),
+    };
+    let number_column = mapping.column(row, Target::Number).map(str::to_owned);
+    if let Some(first) = seen.get(&record.number) {
+        return Item::Rejected(vec![RowError {
+            row: row.row,
+            column: number_column,
+            rule: "duplicate".into(),
+            value: Some(record.number.clone()),
+            code: ErrorCode::ImportRow,
+            message: format!("证照编号 repeats row {first}: a licence is imported once"),
+        }]);
+    }
+    seen.insert(record.number.clone(), row.row);
+    Item::Pending(Pending {
+        row: row.row,
+        number_column,
+        record,
+    })
+}
+
+/// Tells the observer how the batches ended, in file order, whatever order they end in.
+struct Report<'o> {
+    observer: &'o mut dyn Observer,
+    summary: Summary,
+    /// Batches that ended before one ahead of them.
+    waiting: BTreeMap<u64, Done>,
+    /// The batch to report next.
+    next: u64,
+    /// Whether the observer asked to stop.
+    stopped: bool,
+    /// The first failure of a batch (its rows are not reported: they were not written).
+    failure: Option<RegistryError>,
+}
+
+impl Report<'_> {
+    fn arrived(&mut self, index: u64, done: Done) {
+        self.waiting.insert(index, done);
+        while let Some(d) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            let outcomes = match d.outcomes {
+                Ok(o) => o,
+                Err(e) => {
+                    self.failure.get_or_insert(e);
+                    continue;
+                }
+            };
+            for o in outcomes {
+                match o {
+                    Outcome::Accepted { row, id, present } => {
+                        if present {
+                            self.summary.present += 1;
+                        } else {
+                            self.summary.issued += 1;
+                        }
+                        self.observer.accepted(row, &id, present);
+                    }
+                    Outcome::Rejected(errors) => {
+                        self.summary.rejected += 1;
+                        for e in &errors {
+                            self.observer.rejected(e);
+                        }
+                    }
+                }
+            }
+            self.summary.bytes = self.summary.bytes.max(d.bytes);
+            if !self.stopped && self.failure.is_none() {
+                self.stopped = self.observer.progress(&self.summary).is_break();
+            }
+        }
+    }
+}
+
+fn taken(row: u64, column: Option<String>, number: &str, id: &str) -> RowError {
     let by = if id.is_empty() {
         "a licence being issued at the same time".to_owned()
     } else {
         format!("licence {id}")
     };
     RowError {
-        row: p.row,
-        column: p.number_column.clone(),
+        row,
+        column,
         rule: "number_taken".into(),
-        value: Some(p.record.number.clone()),
+        value: Some(number.to_owned()),
         code: ErrorCode::NumberTaken,
         message: format!("证照编号 already belongs to {by}, with other content"),
     }
