@@ -859,7 +859,7 @@ impl Registry {
     /// mapping (text or a path; default: columns named as the type's fields). Every row ends
     /// issued, already present (a re-run issues nothing twice), or with its problems in
     /// ``ImportResult.errors``. ``progress`` is called with the summary after each batch;
-    /// returning ``False`` stops the import there (run it again to continue).
+    /// returning ``False`` stops the import after the batches in flight (run it again to continue).
     #[pyo3(signature = (source, *, type_code, mapping = None, format = None, encoding = None, operator = "import", batch = 500, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn import_records(
