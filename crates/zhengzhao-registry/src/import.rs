@@ -258,36 +258,41 @@ impl Registry {
             let read = (|| {
                 // The first row of each number in this file: a second one is a duplicate.
                 let mut seen: HashMap<String, u64> = HashMap::new();
-                let mut items = Vec::with_capacity(size);
                 loop {
-                    let row = reader.next_row().map_err(zhengzhao_core::Error::from)?;
-                    let end = row.is_none();
-                    if let Some(row) = row {
+                    // At most one batch waits for a worker while two are issued: the observer
+                    // hears of a batch soon after it ends, and a stop leaves at most two more.
+                    while sent - report.next > IN_FLIGHT as u64 {
+                        match done.recv() {
+                            Ok((index, d)) => report.arrived(index, d),
+                            Err(_) => return Err(stopped_workers()),
+                        }
+                    }
+                    if report.stopped || report.failure.is_some() {
+                        report.summary.interrupted = report.stopped;
+                        return Ok(());
+                    }
+                    let mut items = Vec::with_capacity(size);
+                    let mut end = false;
+                    while items.len() < size {
+                        let Some(row) = reader.next_row().map_err(zhengzhao_core::Error::from)?
+                        else {
+                            end = true;
+                            break;
+                        };
                         report.summary.rows += 1;
                         items.push(match row {
                             Err(e) => Item::Rejected(vec![e]),
                             Ok(row) => convert(ty, &options.mapping, &row, &mut seen),
                         });
                     }
-                    if items.len() >= size || (end && !items.is_empty()) {
+                    if !items.is_empty() {
                         let batch = Batch {
                             index: sent,
                             bytes: reader.position(),
-                            items: std::mem::replace(&mut items, Vec::with_capacity(size)),
+                            items,
                         };
-                        if to_issue.send(batch).is_err() {
-                            return Err(RegistryError::Database(
-                                "the import's workers stopped".into(),
-                            ));
-                        }
+                        to_issue.send(batch).map_err(|_| stopped_workers())?;
                         sent += 1;
-                        while let Ok((index, d)) = done.try_recv() {
-                            report.arrived(index, d);
-                        }
-                        if report.stopped || report.failure.is_some() {
-                            report.summary.interrupted = report.stopped && !end;
-                            return Ok(());
-                        }
                     }
                     if end {
                         return Ok(());
@@ -305,9 +310,6 @@ impl Registry {
             read?;
             if let Some(e) = report.failure {
                 return Err(e);
-            }
-            if !report.stopped {
-                let _ = report.observer.progress(&report.summary);
             }
             Ok(report.summary)
         })
@@ -464,6 +466,11 @@ impl Report<'_> {
             }
         }
     }
+}
+
+/// Both workers ended before the import did: only a panic does that, and it is passed on.
+fn stopped_workers() -> RegistryError {
+    RegistryError::Database("the import's workers stopped".into())
 }
 
 fn taken(row: u64, column: Option<String>, number: &str, id: &str) -> RowError {
