@@ -147,7 +147,7 @@ pub fn sign(
         verification_method: &method,
         created: Some(&created),
     };
-    let secured = proof::sign(&to_credential(licence, status), options, signer)?;
+    let secured = proof::sign(to_credential(licence, status), options, signer)?;
     Ok(serde_json::to_vec(&secured).expect("JSON values always serialise"))
 }
 

@@ -69,14 +69,16 @@ impl Coded for ProofError {
 }
 
 /// Adds a proof to `document` (a JSON object without one) and returns the secured document.
+///
+/// The document is taken by value: it becomes the secured document without being copied.
 pub fn sign(
-    document: &Value,
+    document: Value,
     options: ProofOptions<'_>,
     signer: &dyn Signer,
 ) -> Result<Value, ProofError> {
-    let doc = document
-        .as_object()
-        .ok_or_else(|| ProofError::Document("not a JSON object".into()))?;
+    let Value::Object(mut doc) = document else {
+        return Err(ProofError::Document("not a JSON object".into()));
+    };
     if signer.algorithm() != options.suite.algorithm() {
         return Err(ProofError::Sign(format!(
             "{} needs a {} key, the signer has {}",
@@ -102,9 +104,10 @@ pub fn sign(
     if let Some(ctx) = doc.get("@context") {
         config.insert("@context".into(), ctx.clone());
     }
+    // Neither holds the member left out: a proof was refused above, its value comes below.
     let hash = options.suite.hash_data(
-        &jcs::canonicalize_value(&Value::Object(config.clone())),
-        &jcs::canonicalize_value(document),
+        &jcs::canonicalize_object_without(&config, "proofValue"),
+        &jcs::canonicalize_object_without(&doc, "proof"),
     );
     let signature = signer
         .sign(&hash)
@@ -118,9 +121,8 @@ pub fn sign(
         )));
     }
     config.insert("proofValue".into(), multibase_base58btc(&signature).into());
-    let mut secured = doc.clone();
-    secured.insert("proof".into(), Value::Object(config));
-    Ok(Value::Object(secured))
+    doc.insert("proof".into(), Value::Object(config));
+    Ok(Value::Object(doc))
 }
 
 /// A secured document taken apart: everything needed to check its signature, once the key

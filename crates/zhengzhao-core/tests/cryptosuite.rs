@@ -91,7 +91,7 @@ fn signing_the_unsigned_credential_gives_the_signed_one() {
         verification_method: config["verificationMethod"].as_str().unwrap(),
         created: config["created"].as_str(),
     };
-    let signed = proof::sign(&json("unsigned.json"), options, &signer).unwrap();
+    let signed = proof::sign(json("unsigned.json"), options, &signer).unwrap();
     assert_eq!(signed, json("eddsa-jcs-2022/signedJCS.json"));
 
     let prepared = proof::prepare(&json("eddsa-jcs-2022/signedJCS.json")).unwrap();
@@ -199,11 +199,11 @@ fn signing_refuses_a_signer_of_the_wrong_kind() {
         verification_method: "x",
         created: None,
     };
-    let e = proof::sign(&json("unsigned.json"), options, &signer).unwrap_err();
+    let e = proof::sign(json("unsigned.json"), options, &signer).unwrap_err();
     assert_eq!(e.code(), ErrorCode::KeySign);
     let ed25519 =
         zhengzhao_core::keys::SigningKey::generate(zhengzhao_core::keys::Algorithm::Ed25519)
             .unwrap();
-    let e = proof::sign(&json("eddsa-jcs-2022/signedJCS.json"), options, &ed25519).unwrap_err();
+    let e = proof::sign(json("eddsa-jcs-2022/signedJCS.json"), options, &ed25519).unwrap_err();
     assert_eq!(e.code(), ErrorCode::DocumentShape);
 }

@@ -546,7 +546,7 @@ fn bundles_carry_certificates_and_status_lists() {
         verification_method: &method,
         created: None,
     };
-    let signed_list = zhengzhao_core::proof::sign(&list_doc, options, &p.key).unwrap();
+    let signed_list = zhengzhao_core::proof::sign(list_doc, options, &p.key).unwrap();
 
     let b = Bundle {
         licences: vec![

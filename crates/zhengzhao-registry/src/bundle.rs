@@ -106,7 +106,7 @@ impl Registry {
             verification_method: &method,
             created: None,
         };
-        let signed = proof::sign(&doc, options, identity.signer.as_ref())?;
+        let signed = proof::sign(doc, options, identity.signer.as_ref())?;
         Ok((signed, identity.certificate.clone()))
     }
 }
