@@ -301,25 +301,11 @@ pub fn flat_record(data: &[u8]) {
     }
 }
 
-/// The mapping of `crates/zhengzhao-cli/tests/convert.rs`, for 特种设备安全管理和作业人员证.
-pub const IMPORT_MAPPING: &str = r#"
-[columns]
-number = "证书编号"
-holder_name = "姓名"
-holder_code = "身份证号码"
-issued_on = "发证日期"
-valid_until = "有效期至"
-[fields]
-XB = "性别"
-YXQZ = "有效期至"
-ZYXM = "作业项目"
-FZJG = "发证机关"
-PZRQ = "批准日期"
-ZP = "照片"
-[constants]
-issuer_name = "杭州市西湖区市场监督管理局"
-issuer_code = "11330106MB1742305K"
-"#;
+/// The mapping of the import tests (`test-vectors/import/`), for 特种设备安全管理和作业人员证.
+pub const IMPORT_MAPPING: &str = concat!(
+    include_str!("../test-vectors/import/special-equipment.toml"),
+    "[constants]\nissuer_name = \"杭州市西湖区市场监督管理局\"\nissuer_code = \"11330106MB1742305K\"\n",
+);
 
 static MAPPINGS: LazyLock<[Mapping; 2]> = LazyLock::new(|| {
     [

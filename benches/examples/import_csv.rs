@@ -17,24 +17,10 @@ const TYPE: &str = "11100000MB0143028R107";
 const ISSUER: &str = "11330106MB1742305K";
 const ISSUER_NAME: &str = "杭州市西湖区市场监督管理局";
 
-const MAPPING: &str = r#"
-[columns]
-number = "证书编号"
-holder_name = "姓名"
-holder_code = "身份证号码"
-issued_on = "发证日期"
-valid_until = "有效期至"
-[fields]
-XB = "性别"
-YXQZ = "有效期至"
-ZYXM = "作业项目"
-FZJG = "发证机关"
-PZRQ = "批准日期"
-ZP = "照片"
-[constants]
-issuer_name = "杭州市西湖区市场监督管理局"
-issuer_code = "11330106MB1742305K"
-"#;
+const MAPPING: &str = concat!(
+    include_str!("../../test-vectors/import/special-equipment.toml"),
+    "[constants]\nissuer_name = \"杭州市西湖区市场监督管理局\"\nissuer_code = \"11330106MB1742305K\"\n",
+);
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);

@@ -8,31 +8,16 @@ import io
 import pytest
 
 import zhengzhao as zz
+from conftest import VECTORS
 
 TYPE = "11100000MB0143028R107"  # 特种设备安全管理和作业人员证
 HEADER = ["证书编号", "姓名", "身份证号码", "性别", "发证日期", "有效期至", "作业项目", "发证机关", "批准日期", "照片"]
 
 
 def mapping(world) -> str:
-    return f"""
-date_formats = ["yyyy年M月d日", "yyyyMMdd", "yyyy-MM-dd"]
-[columns]
-number = "证书编号"
-holder_name = "姓名"
-holder_code = "身份证号码"
-issued_on = "发证日期"
-valid_until = "有效期至"
-[fields]
-XB = "性别"
-YXQZ = "有效期至"
-ZYXM = "作业项目"
-FZJG = "发证机关"
-PZRQ = "批准日期"
-ZP = "照片"
-[constants]
-issuer_name = "{world.issuer['name']}"
-issuer_code = "{world.issuer['code']}"
-"""
+    """The legacy export's columns (shared with the Rust tests), issued by the world's department."""
+    columns = (VECTORS / "import" / "special-equipment.toml").read_text(encoding="utf-8")
+    return columns + f'[constants]\nissuer_name = "{world.issuer["name"]}"\nissuer_code = "{world.issuer["code"]}"\n'
 
 
 def rows(world, n: int) -> list:

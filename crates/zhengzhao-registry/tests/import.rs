@@ -38,26 +38,10 @@ fn ty() -> LicenceType {
 /// the issuing department as constants.
 fn mapping(f: &Fixture) -> Mapping {
     Mapping::from_toml(&format!(
-        r#"
-        date_formats = ["yyyy年M月d日", "yyyyMMdd", "yyyy-MM-dd"]
-        [columns]
-        number = "证书编号"
-        holder_name = "姓名"
-        holder_code = "身份证号码"
-        issued_on = "发证日期"
-        valid_until = "有效期至"
-        [fields]
-        XB = "性别"
-        YXQZ = "有效期至"
-        ZYXM = "作业项目"
-        FZJG = "发证机关"
-        PZRQ = "批准日期"
-        ZP = "照片"
-        [constants]
-        issuer_name = "{}"
-        issuer_code = "{}"
-        "#,
-        f.issuer.name, f.issuer.code
+        "{}[constants]\nissuer_name = \"{}\"\nissuer_code = \"{}\"\n",
+        include_str!("../../../test-vectors/import/special-equipment.toml"),
+        f.issuer.name,
+        f.issuer.code
     ))
     .unwrap()
 }
