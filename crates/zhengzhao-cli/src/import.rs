@@ -1,7 +1,7 @@
 //! `zhengzhao import`: bulk import of legacy records, with a progress bar on a terminal (plain
 //! progress lines otherwise) and a per-row error report. Ctrl-C needs no handler: each batch is
-//! written atomically, so a stopped import loses at most the batch in flight, which the next run
-//! issues.
+//! written atomically, so a stopped import loses at most the two batches being issued, which the
+//! next run issues.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
