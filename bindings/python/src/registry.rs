@@ -15,7 +15,7 @@ use zhengzhao_core::mapping::Mapping;
 use zhengzhao_core::records::{Encoding, Format, RowError};
 use zhengzhao_core::{Coded, ErrorCode};
 use zhengzhao_registry::export::ExportFormat;
-use zhengzhao_registry::import::{ImportOptions, Observer, Summary};
+use zhengzhao_registry::import::{ImportOptions, Observer, Summary, DEFAULT_BATCH};
 use zhengzhao_registry::{
     Answer as CoreAnswer, CachedSigners, Cause, DocumentFormat, IssueRequest, OfdImport, Options,
     Refusal, Registry as Core, RegistryError, Step, UseContext, WalSync, WindowRequest,
@@ -860,7 +860,7 @@ impl Registry {
     /// issued, already present (a re-run issues nothing twice), or with its problems in
     /// ``ImportResult.errors``. ``progress`` is called with the summary after each batch;
     /// returning ``False`` stops the import after the batches in flight (run it again to continue).
-    #[pyo3(signature = (source, *, type_code, mapping = None, format = None, encoding = None, operator = "import", batch = 500, progress = None))]
+    #[pyo3(signature = (source, *, type_code, mapping = None, format = None, encoding = None, operator = "import", batch = DEFAULT_BATCH, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn import_records(
         &self,

@@ -229,7 +229,7 @@ class Registry:
         format: Optional[str] = None,
         encoding: Optional[str] = None,
         operator: str = "import",
-        batch: int = 500,
+        batch: int = 2000,
         progress: Optional[Callable[[Dict[str, Any]], Optional[bool]]] = None,
     ) -> ImportResult: ...
     def export(self, id: Id, format: str = "vc") -> Union[str, bytes]: ...
