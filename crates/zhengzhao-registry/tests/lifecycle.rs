@@ -83,6 +83,34 @@ fn an_issued_licence_is_signed_stored_indexed_and_logged() {
 }
 
 #[test]
+fn status_list_entries_are_distinct_and_scattered() {
+    // Entries are picked at random, so that a list's bits say nothing about issuance order
+    // (herd privacy); the random numbers are drawn in blocks, which this spans several times.
+    let mut f = Fixture::new();
+    let ty = person_type();
+    let holders: Vec<_> = (0..300).map(|_| f.person()).collect();
+    let requests: Vec<_> = holders.iter().map(|h| f.request_today(&ty, h)).collect();
+    let mut indices: Vec<u64> = f
+        .reg()
+        .issue_many(&requests)
+        .unwrap()
+        .into_iter()
+        .map(|r| status_entry(&r.unwrap().document).index)
+        .collect();
+    indices.sort_unstable();
+    indices.dedup();
+    assert_eq!(indices.len(), 300, "an entry was handed out twice");
+    // 300 random entries of 131,072 sit next to each other about once; handed out in order,
+    // 299 times.
+    let adjacent = indices.windows(2).filter(|w| w[1] == w[0] + 1).count();
+    assert!(adjacent < 10, "{adjacent} adjacent entries");
+    let list = f.reg().status_list(f.issuer.code.as_ref(), 0).unwrap();
+    assert!(indices
+        .iter()
+        .all(|&i| list.get(i).unwrap() == Status::Valid));
+}
+
+#[test]
 fn invalid_licence_data_is_refused_before_anything_is_allocated() {
     let mut f = Fixture::new();
     let ty = person_type();
