@@ -382,7 +382,13 @@ impl Registry {
                 self.release_slot(&r.issuer, *slot);
             }
         };
-        let mut batch = WriteBatch::default();
+        // Each licence writes its document twice (`licence` and `current`) and about 1.5 KB of
+        // indexes, status and log: reserved at once, the batch's buffer is not copied as it grows.
+        let bytes = signed
+            .iter()
+            .map(|s| s.as_ref().map_or(0, |d| 2 * d.len() + 1536))
+            .sum();
+        let mut batch = WriteBatch::with_capacity_bytes(bytes);
         let mut staged = Vec::with_capacity(pending.len());
         for ((i, (r, n, _, slot)), s) in pending.iter().zip(signed) {
             let licence = &r.licence;
