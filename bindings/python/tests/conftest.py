@@ -40,7 +40,9 @@ class World:
         ).root_certificate
         self.signers = "".join(s["certificate"] for s in self.authority.signers())
         self.org = self.sampler.issuer("杭州市西湖区行政服务中心")["code"]
-        self.today = dt.date.today()
+        # The registry reads a date as a day in China Standard Time: "until today" ends at
+        # 24:00 CST, which is 16:00 UTC, so today is the date in CST, not the machine's.
+        self.today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
         self.company = self.sampler.organisation()
         self.person_type = next(
             t
