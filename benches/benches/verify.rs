@@ -4,7 +4,8 @@
 //! `sm2` crate verifying the same hash data (group `verify_sm2`).
 //!
 //! `cargo bench --workspace --bench verify`, then `scripts/bench-report verify` and
-//! `scripts/bench-report verify_sm2`.
+//! `scripts/bench-report verify_sm2`. `verify_rounds.rs` measures the same ratios in
+//! alternating rounds, which a drifting machine does not bias.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::{Signature, VerifyingKey};
