@@ -2,14 +2,14 @@
 //!
 //! Criterion measures its benches one after another, each for several seconds; on a shared
 //! machine whose speed drifts by 20% within minutes, a ratio of two of them partly measures the
-//! drift. Here every round times the three contenders on the same 64 licences back to back
+//! drift. Here every round times four contenders on the same 64 licences back to back
 //! (in a rotating order): bare ed25519-dalek `verify_strict` on each licence's 64-byte hash
 //! data, the verifier on each licence singly, `verify_many` on the 64 at once, and the bare
 //! checks spread over the cores by the same `parallel::map` that `verify_many` uses, which
 //! shows what the machine's cores give at that moment. The ratios are taken within each round,
 //! and their median over the rounds is reported with the quartiles.
 //!
-//! `cargo bench --workspace --bench verify_rounds` (about 20 s).
+//! `cargo bench --workspace --bench verify_rounds` (a few seconds once built).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
