@@ -69,6 +69,7 @@ fn _zhengzhao(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::Registry>()?;
     m.add_class::<registry::Issued>()?;
     m.add_class::<registry::Answer>()?;
+    m.add_class::<registry::Replies>()?;
     m.add_class::<registry::ImportResult>()?;
     m.add_class::<authority::Authority>()?;
     m.add_class::<sample::Sampler>()?;

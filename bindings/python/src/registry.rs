@@ -5,8 +5,9 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PySlice, PyString};
 use zhengzhao_core::codes::{HolderCodeType, Uscc};
 use zhengzhao_core::identifier::{LicenceId, TypeCode};
 use zhengzhao_core::keystore::AuthorityDir;
@@ -182,144 +183,252 @@ impl Issued {
 }
 
 /// The answer for one requested licence type at a window: the licence (免提交), or why not.
-#[pyclass(frozen, module = "zhengzhao", get_all)]
-pub struct Answer {
-    /// The requested type code.
-    type_code: String,
-    /// The licence concerned, when there is one.
-    id: Option<String>,
-    /// None when a licence is given; otherwise why not: ``not_authorised``,
-    /// ``consent_missing``, ``none``, ``expired``, ``not_yet_valid``, ``suspended``,
-    /// ``revoked``, ``withdrawn``, ``cancelled`` or ``transferred_out``.
-    refusal: Option<&'static str>,
-    /// The signed licence document, when given.
-    document: Option<Py<PyBytes>>,
-    /// The document's form when given: ``vc`` (a credential the registry signed, JSON) or
-    /// ``ofd`` (a sealed OFD file imported with ``import_ofd``).
-    format: Option<&'static str>,
-}
-
-impl Answer {
-    fn new<D: AsRef<[u8]>>(py: Python<'_>, a: &CoreAnswer<D>) -> Answer {
-        Answer {
-            type_code: a.type_code().as_ref().to_owned(),
-            id: a.id().map(str::to_owned),
-            refusal: a.refusal().map(Refusal::name),
-            document: a.document().map(|d| PyBytes::new(py, d).unbind()),
-            format: a.format().map(DocumentFormat::name),
-        }
-    }
-}
+#[pyclass(frozen, module = "zhengzhao")]
+pub struct Answer(
+    // Moved out of the lookup as it is: the document is copied into Python only when asked for.
+    Arc<CoreAnswer>,
+);
 
 #[pymethods]
 impl Answer {
+    /// The requested type code.
+    #[getter]
+    fn type_code(&self) -> &str {
+        self.0.type_code().as_ref()
+    }
+
+    /// The licence concerned, when there is one.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.0.id()
+    }
+
+    /// None when a licence is given; otherwise why not: ``not_authorised``,
+    /// ``consent_missing``, ``none``, ``expired``, ``not_yet_valid``, ``suspended``,
+    /// ``revoked``, ``withdrawn``, ``cancelled`` or ``transferred_out``.
+    #[getter]
+    fn refusal(&self) -> Option<&'static str> {
+        self.0.refusal().map(Refusal::name)
+    }
+
+    /// The signed licence document, when given.
+    #[getter]
+    fn document<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.0.document().map(|d| PyBytes::new(py, d))
+    }
+
+    /// The document's form when given: ``vc`` (a credential the registry signed, JSON) or
+    /// ``ofd`` (a sealed OFD file imported with ``import_ofd``).
+    #[getter]
+    fn format(&self) -> Option<&'static str> {
+        self.0.format().map(DocumentFormat::name)
+    }
+
     /// Whether the licence was given (the material is 免提交).
     #[getter]
     fn granted(&self) -> bool {
-        self.refusal.is_none()
+        self.0.refusal().is_none()
     }
 
     fn __bool__(&self) -> bool {
-        self.refusal.is_none()
+        self.granted()
     }
 
     fn __repr__(&self) -> String {
-        match (&self.refusal, &self.id) {
-            (None, id) => format!(
-                "Answer({}: {})",
-                self.type_code,
-                id.as_deref().unwrap_or("?")
-            ),
-            (Some(r), Some(id)) => format!("Answer({}: refused, {r}, {id})", self.type_code),
-            (Some(r), None) => format!("Answer({}: refused, {r})", self.type_code),
+        let t = self.type_code();
+        match (self.refusal(), self.id()) {
+            (None, id) => format!("Answer({t}: {})", id.unwrap_or("?")),
+            (Some(r), Some(id)) => format!("Answer({t}: refused, {r}, {id})"),
+            (Some(r), None) => format!("Answer({t}: refused, {r})"),
         }
     }
+}
+
+/// The replies of ``Registry.lookup_many``, one per request, in order: its list of
+/// ``Answer``, or the exception that refused that request as a whole. A sequence: ``len``,
+/// indexing (negative too) and iteration. The answers stay in Rust until read, so that a
+/// large batch costs Python one object per reply read.
+#[pyclass(frozen, sequence, module = "zhengzhao")]
+pub struct Replies(Vec<std::result::Result<Vec<Arc<CoreAnswer>>, RegistryError>>);
+
+#[pymethods]
+impl Replies {
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(slice) = index.cast::<PySlice>() {
+            let s = slice.indices(self.0.len() as isize)?;
+            let picked = (0..s.slicelength)
+                .map(|k| self.reply(py, (s.start + k as isize * s.step) as usize))
+                .collect::<PyResult<Vec<_>>>()?;
+            return Ok(picked.into_pyobject(py)?.into_any().unbind());
+        }
+        let index: isize = index.extract()?;
+        let n = self.0.len() as isize;
+        let i = if index < 0 { index + n } else { index };
+        if !(0..n).contains(&i) {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "reply {index} of {n}"
+            )));
+        }
+        self.reply(py, i as usize)
+    }
+
+    fn __repr__(&self) -> String {
+        let refused = self.0.iter().filter(|r| r.is_err()).count();
+        format!("Replies({} requests, {refused} refused)", self.0.len())
+    }
+}
+
+impl Replies {
+    /// Reply `i` (in range) as Python objects.
+    fn reply(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyAny>> {
+        Ok(match &self.0[i] {
+            Ok(row) => {
+                let answers: Vec<Answer> = row.iter().map(|a| Answer(a.clone())).collect();
+                answers.into_pyobject(py)?.into_any().unbind()
+            }
+            Err(e) => PyErr::from(Error::new(e.code(), e.to_string()))
+                .into_value(py)
+                .into_any(),
+        })
+    }
+}
+
+/// Requests as given to ``lookup_many``: read from Python objects, or JSON text to be parsed
+/// without the GIL.
+enum Requests {
+    Read(Vec<WindowRequest>),
+    Json(Vec<u8>),
 }
 
 /// A window request: a ``dict`` of the JSON form of `WindowRequest` (read member by member:
 /// the lookup's own cost is a few microseconds, and a round trip through JSON text would cost
 /// more), or that JSON as ``str`` or ``bytes``.
-fn request_arg(obj: &Bound<'_, PyAny>) -> Result<WindowRequest> {
+///
+/// `last` carries the context read for the previous request of a batch: requests that share
+/// one context ``dict`` (a batch from one window usually does) read it once.
+fn request_arg<'py>(
+    obj: &Bound<'py, PyAny>,
+    last: &mut Option<(Bound<'py, PyAny>, UseContext)>,
+) -> Result<WindowRequest> {
     let bad = |reason: String| Error::new(ErrorCode::WindowRequest, format!("request: {reason}"));
     let Ok(d) = obj.cast::<PyDict>() else {
         let text = document(obj, "request")?;
         return serde_json::from_slice(&text).map_err(|e| bad(e.to_string()));
     };
-    /// The members of `d`, each checked to be one of `known`.
-    fn members<'py>(
-        d: &Bound<'py, PyDict>,
-        what: &str,
-        known: &[&str],
-    ) -> std::result::Result<(), String> {
-        for k in d.keys() {
-            let k = k
-                .extract::<String>()
-                .map_err(|_| format!("{what}: a key that is not a string"))?;
-            if !known.contains(&k.as_str()) {
-                return Err(format!(
-                    "{what}: unknown member '{k}', expected one of {}",
-                    known.join(", ")
-                ));
-            }
-        }
-        Ok(())
-    }
-    fn text(
-        d: &Bound<'_, PyDict>,
-        what: &str,
-        key: &str,
-    ) -> std::result::Result<Option<String>, String> {
-        match d.get_item(key).map_err(|e| e.to_string())? {
-            None => Ok(None),
-            Some(v) if v.is_none() => Ok(None),
-            Some(v) => v
-                .extract::<String>()
-                .map(Some)
-                .map_err(|_| format!("{what}{key}: expected a string")),
-        }
-    }
-    let required = |d: &Bound<'_, PyDict>, what: &str, key: &str| {
-        text(d, what, key)?.ok_or_else(|| format!("missing member '{what}{key}'"))
+    let py = obj.py();
+    let req = |d: &Bound<'py, PyDict>, what: &str, key: &Bound<'py, PyString>| {
+        text(d, what, key)?.ok_or_else(|| format!("missing member '{what}{}'", key))
     };
     (|| {
-        members(
+        only(
             d,
             "request",
-            &["holder_code_type", "holder_code", "types", "context"],
+            &[
+                intern!(py, "holder_code_type"),
+                intern!(py, "holder_code"),
+                intern!(py, "types"),
+                intern!(py, "context"),
+            ],
         )?;
         let types = d
-            .get_item("types")
+            .get_item(intern!(py, "types"))
             .map_err(|e| e.to_string())?
             .ok_or("missing member 'types'")?
             .extract::<Vec<String>>()
             .map_err(|_| "types: expected a list of strings".to_owned())?;
         let context = d
-            .get_item("context")
+            .get_item(intern!(py, "context"))
             .map_err(|e| e.to_string())?
             .ok_or("missing member 'context'")?;
-        let c = context
-            .cast::<PyDict>()
-            .map_err(|_| "context: expected an object".to_owned())?;
-        members(
-            c,
-            "context",
-            &["org", "operator", "item", "case", "reason", "consent"],
-        )?;
+        let holder_code_type = req(d, "", intern!(py, "holder_code_type"))?;
+        let holder_code = req(d, "", intern!(py, "holder_code"))?;
+        let context = match last {
+            Some((seen, c)) if seen.is(&context) => c.clone(),
+            _ => {
+                let c = context
+                    .cast::<PyDict>()
+                    .map_err(|_| "context: expected an object".to_owned())?;
+                only(
+                    c,
+                    "context",
+                    &[
+                        intern!(py, "org"),
+                        intern!(py, "operator"),
+                        intern!(py, "item"),
+                        intern!(py, "case"),
+                        intern!(py, "reason"),
+                        intern!(py, "consent"),
+                    ],
+                )?;
+                let read = UseContext {
+                    org: req(c, "context.", intern!(py, "org"))?,
+                    operator: req(c, "context.", intern!(py, "operator"))?,
+                    item: req(c, "context.", intern!(py, "item"))?,
+                    case: req(c, "context.", intern!(py, "case"))?,
+                    reason: req(c, "context.", intern!(py, "reason"))?,
+                    consent: text(c, "context.", intern!(py, "consent"))?,
+                };
+                *last = Some((context, read.clone()));
+                read
+            }
+        };
         Ok(WindowRequest {
-            holder_code_type: required(d, "", "holder_code_type")?,
-            holder_code: required(d, "", "holder_code")?,
+            holder_code_type,
+            holder_code,
             types,
-            context: UseContext {
-                org: required(c, "context.", "org")?,
-                operator: required(c, "context.", "operator")?,
-                item: required(c, "context.", "item")?,
-                case: required(c, "context.", "case")?,
-                reason: required(c, "context.", "reason")?,
-                consent: text(c, "context.", "consent")?,
-            },
+            context,
         })
     })()
     .map_err(bad)
+}
+
+/// A string member of a request `dict`; None when absent or None.
+fn text(
+    d: &Bound<'_, PyDict>,
+    what: &str,
+    key: &Bound<'_, PyString>,
+) -> std::result::Result<Option<String>, String> {
+    match d.get_item(key).map_err(|e| e.to_string())? {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => v
+            .extract::<String>()
+            .map(Some)
+            .map_err(|_| format!("{what}{key}: expected a string")),
+    }
+}
+
+/// Checks that every member of `d` is one of `known`. Counting the known ones first (interned
+/// keys, their hashes cached) keeps the usual case free of a string per key.
+fn only(
+    d: &Bound<'_, PyDict>,
+    what: &str,
+    known: &[&Bound<'_, PyString>],
+) -> std::result::Result<(), String> {
+    let mut present = 0;
+    for k in known {
+        present += usize::from(d.contains(k).map_err(|e| e.to_string())?);
+    }
+    if d.len() == present {
+        return Ok(());
+    }
+    for k in d.keys() {
+        let Ok(k) = k.extract::<String>() else {
+            return Err(format!("{what}: a key that is not a string"));
+        };
+        if !known.iter().any(|n| *n == k.as_str()) {
+            let names: Vec<String> = known.iter().map(|n| n.to_string()).collect();
+            return Err(format!(
+                "{what}: unknown member '{k}', expected one of {}",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What an import did: the summary, and each rejected row's problems.
@@ -802,7 +911,7 @@ impl Registry {
         at: Option<&Bound<'_, PyAny>>,
         log: bool,
     ) -> Result<Vec<Answer>> {
-        let req = request_arg(request)?;
+        let req = request_arg(request, &mut None)?;
         let at = instant(at, "at")?;
         // The lookup runs without the GIL and gives owned answers; the Python objects are
         // made after it, so that threads never wait for the GIL inside a lookup.
@@ -814,42 +923,59 @@ impl Registry {
                 out.pop().expect("one request, one reply")
             }
         })?;
-        Ok(answers.iter().map(|a| Answer::new(py, a)).collect())
+        Ok(answers.into_iter().map(|a| Answer(Arc::new(a))).collect())
     }
 
-    /// Many window requests at once. One entry per request, in order: its list of
-    /// ``Answer``, or the exception that refused that request as a whole.
+    /// Many window requests at once, read and answered in one pass. ``requests`` is a list of
+    /// requests (each as ``lookup`` takes it), or a JSON array of them as ``str`` or ``bytes``,
+    /// which is read without the GIL (every element must then be a well-formed request).
+    /// Returns ``Replies``: one entry per request, in order, its list of ``Answer`` or the
+    /// exception that refused that request as a whole.
     #[pyo3(signature = (requests, *, at = None, log = true))]
     fn lookup_many(
         &self,
         py: Python<'_>,
-        requests: Vec<Bound<'_, PyAny>>,
+        requests: &Bound<'_, PyAny>,
         at: Option<&Bound<'_, PyAny>>,
         log: bool,
-    ) -> Result<Vec<Py<PyAny>>> {
-        let reqs = requests
-            .iter()
-            .map(request_arg)
-            .collect::<Result<Vec<_>>>()?;
+    ) -> Result<Replies> {
         let at = instant(at, "at")?;
-        let rows = self.run(py, |r| {
-            if log {
-                r.lookup_many_at(&reqs, at)
-            } else {
-                r.answer_many_at(&reqs, at)
+        let reqs = if requests.is_instance_of::<PyString>() || requests.is_instance_of::<PyBytes>()
+        {
+            Requests::Json(document(requests, "requests")?)
+        } else {
+            let mut last = None;
+            let mut reqs = Vec::new();
+            for r in requests.try_iter()? {
+                reqs.push(request_arg(&r?, &mut last)?);
             }
-        })?;
-        rows.iter()
-            .map(|row| match row {
-                Ok(a) => {
-                    let answers: Vec<Answer> = a.iter().map(|a| Answer::new(py, a)).collect();
-                    Ok(answers.into_pyobject(py)?.into_any().unbind())
+            Requests::Read(reqs)
+        };
+        let rows = self.run(py, |r| {
+            let parsed;
+            let reqs = match &reqs {
+                Requests::Read(v) => v,
+                Requests::Json(text) => {
+                    parsed = serde_json::from_slice::<Vec<WindowRequest>>(text).map_err(|e| {
+                        RegistryError::Window {
+                            field: "requests".into(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    &parsed
                 }
-                Err(e) => Ok(PyErr::from(Error::new(e.code(), e.to_string()))
-                    .into_value(py)
-                    .into_any()),
-            })
-            .collect()
+            };
+            let rows = if log {
+                r.lookup_many_at(reqs, at)?
+            } else {
+                r.answer_many_at(reqs, at)?
+            };
+            Ok(rows
+                .into_iter()
+                .map(|row| row.map(|a| a.into_iter().map(Arc::new).collect()))
+                .collect())
+        })?;
+        Ok(Replies(rows))
     }
 
     // --- conversion ---------------------------------------------------------------------

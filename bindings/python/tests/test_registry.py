@@ -2,6 +2,7 @@
 the window lookup, the usage log checked offline, secondaries, backup and the integrity
 check, and a closed registry."""
 
+import collections.abc
 import datetime as dt
 import json
 
@@ -156,6 +157,50 @@ def test_lookup_many_keeps_each_requests_error_in_place(world, filled):
     assert [a[0].id for a in out[1:-1]] == [p.id for p in persons]
     assert isinstance(out[-1], zz.WindowError)
     assert len(reg.lookup_many([], log=False)) == 0
+
+
+def test_replies_are_a_sequence(world, filled):
+    reg, business, _, persons = filled
+    reqs = [world.request(world.company, [BUSINESS])] + [world.request(p, [world.person_type.code]) for p in world.persons]
+    reqs.append(world.request(world.company, ["not a type"]))
+    out = reg.lookup_many(reqs, log=False)
+    assert isinstance(out, collections.abc.Sequence)
+    assert len(out) == len(reqs)
+    assert repr(out) == f"Replies({len(reqs)} requests, 1 refused)"
+    assert out[-2][0].id == out[len(out) - 2][0].id == persons[-1].id
+    assert isinstance(out[-1], zz.WindowError) and out[-1].code == "ZZ-E-WINDOW-001"
+    with pytest.raises(IndexError):
+        out[len(out)]
+    with pytest.raises(IndexError):
+        out[-len(out) - 1]
+    listed = list(out)
+    assert len(listed) == len(reqs) and listed[0][0].id == business.id
+    assert [r[0].id for r in out[1:-1]] == [p.id for p in persons]
+    assert [r[0].id for r in out[-2::-2]] == [r[0].id for r in listed[-2::-2]]
+    assert out[5:1] == []
+    # An answer's document is read when asked for, the same each time.
+    assert out[0][0].document == out[0][0].document == reg.document(business.id)
+
+
+def test_lookup_many_reads_a_json_array(world, filled):
+    reg, business, _, persons = filled
+    reqs = [world.request(world.company, [BUSINESS])] + [world.request(p, [world.person_type.code]) for p in world.persons]
+    reqs.append(world.request(world.company, [BUSINESS], operator=""))
+    text = json.dumps(reqs, ensure_ascii=False)
+    for given in (text, text.encode()):
+        out = reg.lookup_many(given, log=False)
+        assert [r[0].id for r in out[:-1]] == [business.id] + [p.id for p in persons]
+        # A request that parses but breaks a rule keeps its error in place.
+        assert isinstance(out[-1], zz.WindowError)
+    # JSON that is not an array of requests refuses the whole call, naming what is wrong.
+    for bad in ("{}", "[{}]", "[1]", '[{"holder_code": 1}]', "[", b"\xff"):
+        with pytest.raises(zz.WindowError) as e:
+            reg.lookup_many(bad, log=False)
+        assert e.value.code == "ZZ-E-WINDOW-001"
+        assert "requests" in e.value.message
+    # Neither a sequence nor JSON text.
+    with pytest.raises(TypeError):
+        reg.lookup_many(42, log=False)
 
 
 def test_unauthorised_and_consent(world, registry):

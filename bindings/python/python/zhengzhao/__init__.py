@@ -9,6 +9,8 @@ data in and out. Errors are :class:`zhengzhao.Error` subclasses carrying the sta
 shared with the C ABI and the command line. See ``docs/python.md``.
 """
 
+import collections.abc as _abc
+
 from ._zhengzhao import (
     Answer,
     Authority,
@@ -20,6 +22,7 @@ from ._zhengzhao import (
     Issued,
     LicenceType,
     Registry,
+    Replies,
     Sampler,
     VerificationReport,
     Verifier,
@@ -54,6 +57,9 @@ from .errors import (
     WindowError,
 )
 
+# A sequence in the sense of the standard library: isinstance(replies, Sequence) holds.
+_abc.Sequence.register(Replies)
+
 __all__ = [
     "Answer",
     "Authority",
@@ -65,6 +71,7 @@ __all__ = [
     "Issued",
     "LicenceType",
     "Registry",
+    "Replies",
     "Sampler",
     "VerificationReport",
     "Verifier",

@@ -3,7 +3,7 @@
 import datetime
 import os
 import pathlib
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 from .errors import Error
 
@@ -155,6 +155,15 @@ class Answer:
     def granted(self) -> bool: ...
     def __bool__(self) -> bool: ...
 
+class Replies(Sequence[Union[List[Answer], Error]]):
+    """The replies of ``Registry.lookup_many``, one per request, in order."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int) -> Union[List[Answer], Error]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Union[List[Answer], Error]]: ...
+
 class ImportResult:
     rows: int
     issued: int
@@ -218,8 +227,12 @@ class Registry:
         self, request: Union[Dict[str, Any], str, bytes], *, at: Instant = None, log: bool = True
     ) -> List[Answer]: ...
     def lookup_many(
-        self, requests: List[Union[Dict[str, Any], str, bytes]], *, at: Instant = None, log: bool = True
-    ) -> List[Union[List[Answer], Error]]: ...
+        self,
+        requests: Union[Sequence[Union[Dict[str, Any], str, bytes]], str, bytes],
+        *,
+        at: Instant = None,
+        log: bool = True,
+    ) -> Replies: ...
     def import_records(
         self,
         source: Union[Path, bytes],
