@@ -25,7 +25,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -374,6 +374,7 @@ impl SigningKey {
                     bytes: vk.to_bytes().to_vec(),
                     ed25519: Some(vk),
                     sm2: None,
+                    ed25519_prime: OnceLock::new(),
                 }
             }
             Inner::P256 { pair, .. } => PublicKey {
@@ -381,6 +382,7 @@ impl SigningKey {
                 bytes: pair.public_key().as_ref().to_vec(),
                 ed25519: None,
                 sm2: None,
+                ed25519_prime: OnceLock::new(),
             },
             Inner::Sm2(key) => {
                 let vk = key.verifying_key();
@@ -389,6 +391,7 @@ impl SigningKey {
                     bytes: vk.point().to_vec(),
                     ed25519: None,
                     sm2: Some(Arc::new(vk.clone())),
+                    ed25519_prime: OnceLock::new(),
                 }
             }
         }
@@ -445,6 +448,9 @@ pub struct PublicKey {
     ed25519: Option<ed25519_dalek::VerifyingKey>,
     /// The decoded SM2 point with its default-ID `ZA`, computed once for the same reason.
     sm2: Option<Arc<crate::sm2::VerifyingKey>>,
+    /// An Ed25519 key's point if it may join a batch equation (prime order, canonical),
+    /// worked out on the first batch that needs it.
+    ed25519_prime: OnceLock<Option<curve25519_dalek::EdwardsPoint>>,
 }
 
 impl PublicKey {
@@ -467,6 +473,7 @@ impl PublicKey {
                     bytes: bytes.to_vec(),
                     ed25519: Some(vk),
                     sm2: None,
+                    ed25519_prime: OnceLock::new(),
                 })
             }
             Algorithm::P256 => {
@@ -486,6 +493,7 @@ impl PublicKey {
                     bytes: bytes.to_vec(),
                     ed25519: None,
                     sm2: None,
+                    ed25519_prime: OnceLock::new(),
                 })
             }
             Algorithm::Sm2 => {
@@ -500,6 +508,7 @@ impl PublicKey {
                     bytes: vk.point().to_vec(),
                     ed25519: None,
                     sm2: Some(Arc::new(vk)),
+                    ed25519_prime: OnceLock::new(),
                 })
             }
         }
@@ -555,6 +564,17 @@ impl PublicKey {
         out[0] = 0x02 | (self.bytes[64] & 1);
         out[1..].copy_from_slice(&self.bytes[1..33]);
         Some(out)
+    }
+
+    /// An Ed25519 key's point when it may join a batch equation: a canonical encoding of a
+    /// point of prime order (`crate::ed25519_batch`).
+    pub(crate) fn ed25519_prime_point(&self) -> Option<&curve25519_dalek::EdwardsPoint> {
+        self.ed25519_prime
+            .get_or_init(|| {
+                let bytes = self.bytes.as_slice().try_into().ok()?;
+                crate::ed25519_batch::prime_order_point(bytes)
+            })
+            .as_ref()
     }
 
     /// The `ed25519-dalek` verifying key of an Ed25519 key (for batch verification).

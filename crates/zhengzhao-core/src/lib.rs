@@ -28,6 +28,7 @@ pub mod credential;
 pub mod cryptosuite;
 pub mod date;
 mod der;
+mod ed25519_batch;
 pub mod error;
 pub mod gbt36903;
 pub mod identifier;

@@ -5,7 +5,10 @@
 use std::fs;
 use std::path::PathBuf;
 
+use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+use curve25519_dalek::{EdwardsPoint, Scalar};
 use serde_json::Value;
+use sha2::{Digest, Sha512};
 use zhengzhao_core::cryptosuite::{self, Check, Cryptosuite};
 use zhengzhao_core::keys::{Algorithm, PublicKey};
 
@@ -160,11 +163,27 @@ fn cctv_ed25519_edge_cases_follow_the_written_policy() {
         .map(|(k, m, s, _, _)| (&k[..], &m[..], &s[..]))
         .collect();
     let batch = ed25519_batch(&items);
+    // Each vector also in a batch of its own beside valid signatures, so that a vector the
+    // screen lets into the equation decides that equation alone.
+    let signer = Signer::new(1);
+    let valid: Vec<(Vec<u8>, [u8; 64])> = (0..3u8)
+        .map(|i| (vec![i; 40], signer.sign(&[i; 40], &IDENTITY)))
+        .collect();
     let mut accepted = 0;
     for (i, (k, m, s, expected, n)) in cases.iter().enumerate() {
         let single = ed25519_verify(k, m, s);
         assert_eq!(single, *expected, "vector {n}");
         assert_eq!(batch[i], single, "vector {n}: batch and single disagree");
+        let mut small: Vec<(&[u8], &[u8], &[u8])> = valid
+            .iter()
+            .map(|(m, s)| (&signer.public[..], &m[..], &s[..]))
+            .collect();
+        small.insert(1, (k, m, s));
+        assert_eq!(
+            ed25519_batch(&small),
+            [true, single, true, true],
+            "vector {n} beside valid signatures"
+        );
         accepted += single as usize;
     }
     // Every CCTV vector is valid under some verification rule; the strict policy keeps these.
@@ -200,4 +219,208 @@ fn wycheproof_p256_p1363_through_the_suite() {
         }
     }
     assert_eq!(n, 262, "P-256 P1363 vectors");
+}
+
+/// The identity: no small-order component.
+const IDENTITY: EdwardsPoint = EIGHT_TORSION[0];
+
+/// An Ed25519 signer by scalar, so that tests can make what honest signers never do: a nonce
+/// point `R = [r]B + T` or a key `A = [a]B + T` with a small-order component `T`.
+struct Signer {
+    a: Scalar,
+    public: [u8; 32],
+    seed: u64,
+}
+
+impl Signer {
+    fn new(seed: u64) -> Signer {
+        Signer::with_key_torsion(seed, &IDENTITY)
+    }
+
+    fn with_key_torsion(seed: u64, t: &EdwardsPoint) -> Signer {
+        let a = scalar(seed, b"key");
+        Signer {
+            a,
+            public: (ED25519_BASEPOINT_POINT * a + t).compress().0,
+            seed,
+        }
+    }
+
+    /// `R = [r]B + t`, `S = r + k·a`: the cofactored equation holds; the cofactorless one
+    /// (`verify_strict`) only when `[k]` clears the key's and `t`'s small-order components.
+    fn sign(&self, msg: &[u8], t: &EdwardsPoint) -> [u8; 64] {
+        let r = scalar(self.seed, msg);
+        let big_r = (ED25519_BASEPOINT_POINT * r + t).compress().0;
+        let k = Scalar::from_bytes_mod_order_wide(
+            &Sha512::new()
+                .chain_update(big_r)
+                .chain_update(self.public)
+                .chain_update(msg)
+                .finalize()
+                .into(),
+        );
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&big_r);
+        sig[32..].copy_from_slice((r + k * self.a).as_bytes());
+        sig
+    }
+}
+
+fn scalar(seed: u64, label: &[u8]) -> Scalar {
+    Scalar::from_bytes_mod_order_wide(
+        &Sha512::new()
+            .chain_update(seed.to_le_bytes())
+            .chain_update(label)
+            .finalize()
+            .into(),
+    )
+}
+
+/// What the written policy forbids a batch to do: a signature whose residue is a small-order
+/// point (its `R` has a small-order component) passes a batch equation whenever that order
+/// divides its random coefficient. Every such signature is refused in every batch here, as
+/// `verify_strict` refuses it, while ed25519-dalek's own `verify_batch` accepts some of the
+/// same batches: the screen is what makes the difference.
+#[test]
+fn batches_refuse_small_order_residues_as_single_verification_does() {
+    let signer = Signer::new(7);
+    let mut dalek_accepted = 0;
+    for (ti, t) in EIGHT_TORSION.iter().enumerate().skip(1) {
+        for trial in 0..8u8 {
+            let msgs: Vec<Vec<u8>> = (0..16u8).map(|i| vec![ti as u8, trial, i]).collect();
+            let bad = usize::from(trial) * 2;
+            let sigs: Vec<[u8; 64]> = msgs
+                .iter()
+                .enumerate()
+                .map(|(i, m)| signer.sign(m, if i == bad { t } else { &IDENTITY }))
+                .collect();
+            let items: Vec<(&[u8], &[u8], &[u8])> = msgs
+                .iter()
+                .zip(&sigs)
+                .map(|(m, s)| (&signer.public[..], &m[..], &s[..]))
+                .collect();
+            let expected: Vec<bool> = (0..16).map(|i| i != bad).collect();
+            assert_eq!(ed25519_batch(&items), expected, "T{ti}, trial {trial}");
+            for (i, (k, m, s)) in items.iter().enumerate() {
+                assert_eq!(
+                    ed25519_verify(k, m, s),
+                    expected[i],
+                    "T{ti}, trial {trial}, {i}"
+                );
+            }
+            let vk = ed25519_dalek::VerifyingKey::from_bytes(&signer.public).unwrap();
+            let dalek_sigs: Vec<_> = sigs
+                .iter()
+                .map(ed25519_dalek::Signature::from_bytes)
+                .collect();
+            let msg_refs: Vec<&[u8]> = msgs.iter().map(|m| &m[..]).collect();
+            dalek_accepted +=
+                ed25519_dalek::verify_batch(&msg_refs, &dalek_sigs, &[vk; 16]).is_ok() as usize;
+        }
+    }
+    assert!(
+        dalek_accepted > 0,
+        "no batch that a plain batch equation accepts"
+    );
+}
+
+/// A key with a small-order component signs validly only when `[k]` clears that component:
+/// such keys never join the equation, and the batch gives each signature the single verdict.
+#[test]
+fn keys_with_a_small_order_component_get_single_verdicts_in_batches() {
+    for (ti, t) in EIGHT_TORSION.iter().enumerate().skip(1) {
+        let mixed = Signer::with_key_torsion(11 + ti as u64, t);
+        let honest = Signer::new(3);
+        let msgs: Vec<Vec<u8>> = (0..48u8).map(|i| vec![ti as u8, i]).collect();
+        let sigs: Vec<([u8; 32], [u8; 64])> = msgs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let s = if i % 3 == 0 { &honest } else { &mixed };
+                (s.public, s.sign(m, &IDENTITY))
+            })
+            .collect();
+        let items: Vec<(&[u8], &[u8], &[u8])> = msgs
+            .iter()
+            .zip(&sigs)
+            .map(|(m, (k, s))| (&k[..], &m[..], &s[..]))
+            .collect();
+        let single: Vec<bool> = items
+            .iter()
+            .map(|(k, m, s)| ed25519_verify(k, m, s))
+            .collect();
+        assert_eq!(ed25519_batch(&items), single, "T{ti}");
+        // Some signatures by the mixed key verify (k happened to clear T), most do not.
+        let by_mixed: Vec<bool> = (0..48).filter(|i| i % 3 != 0).map(|i| single[i]).collect();
+        assert!(
+            by_mixed.contains(&true) && by_mixed.contains(&false),
+            "T{ti}: {by_mixed:?}"
+        );
+        assert!((0..48).filter(|i| i % 3 == 0).all(|i| single[i]), "T{ti}");
+    }
+}
+
+/// Batches of valid signatures by several keys, some of them changed (a byte of the
+/// signature, of the message, or the key swapped): the batch gives exactly the single
+/// verdicts.
+#[test]
+fn changed_signatures_in_batches_get_single_verdicts() {
+    let signers: Vec<Signer> = (20..24).map(Signer::new).collect();
+    for round in 0..40u64 {
+        let mut items: Vec<([u8; 32], Vec<u8>, [u8; 64])> = (0..24u64)
+            .map(|i| {
+                let s = &signers[(i % 4) as usize];
+                let m = format!("licence {round}-{i}").into_bytes();
+                (s.public, m.clone(), s.sign(&m, &IDENTITY))
+            })
+            .collect();
+        let mut x = scalar(round, b"changes").to_bytes();
+        for change in 0..(round % 4) as usize {
+            let i = x[change] as usize % items.len();
+            let at = x[change + 8] as usize;
+            match x[change + 16] % 4 {
+                0 => items[i].2[at % 64] ^= 1 << (at % 8),
+                1 => {
+                    let len = items[i].1.len();
+                    items[i].1[at % len] ^= 1
+                }
+                2 => items[i].0 = signers[(i + 1) % 4].public,
+                _ => {
+                    let s_plus_l = add_l(&items[i].2[32..]);
+                    items[i].2[32..].copy_from_slice(&s_plus_l)
+                }
+            }
+            x = scalar(round, &x).to_bytes();
+        }
+        let refs: Vec<(&[u8], &[u8], &[u8])> = items
+            .iter()
+            .map(|(k, m, s)| (&k[..], &m[..], &s[..]))
+            .collect();
+        let single: Vec<bool> = refs
+            .iter()
+            .map(|(k, m, s)| ed25519_verify(k, m, s))
+            .collect();
+        assert_eq!(ed25519_batch(&refs), single, "round {round}");
+        assert_eq!(
+            single.iter().filter(|v| !**v).count() > 0,
+            round % 4 > 0,
+            "round {round}: {single:?}"
+        );
+    }
+}
+
+/// `S + L` (little-endian): the same scalar, non-canonical.
+fn add_l(s: &[u8]) -> [u8; 32] {
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let v = u16::from(s[i]) + u16::from(L[i]) + carry;
+        out[i] = v as u8;
+        carry = v >> 8;
+    }
+    out
 }
