@@ -76,7 +76,9 @@ pub fn certificate_fingerprint(method: &str) -> Option<[u8; 32]> {
     if h.len() != 64 || h.bytes().any(|c| c.is_ascii_uppercase()) {
         return None;
     }
-    hex::decode(h).ok()?.try_into().ok()
+    let mut fingerprint = [0u8; 32];
+    hex::decode_to_slice(h, &mut fingerprint).ok()?;
+    Some(fingerprint)
 }
 
 /// The unsigned credential of a licence.

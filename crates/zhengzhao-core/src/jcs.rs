@@ -290,7 +290,7 @@ const CANONICAL_MAX_DEPTH: usize = 64;
 /// [`canonicalize_value`] of that value is the text itself: no white space, strings and numbers
 /// written as JCS writes them, and members in strictly increasing JCS order (so no duplicates).
 pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
-    let text = std::str::from_utf8(json).ok()?;
+    let text = simdutf8::basic::from_utf8(json).ok()?;
     // The stacks are kept, empty, for the thread's next document: with their space.
     let (members, items) = SCRATCH.take();
     let mut p = CanonicalParser {

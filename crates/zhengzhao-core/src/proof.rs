@@ -333,7 +333,8 @@ fn decode_base58_short(s: &str) -> Option<Vec<u8>> {
             used += 1;
         }
     }
-    let mut out = vec![0u8; zeros];
+    let mut out = Vec::with_capacity(zeros + 4 * used);
+    out.resize(zeros, 0);
     let number = limbs[..used].iter().rev().flat_map(|l| l.to_be_bytes());
     out.extend(number.skip_while(|&b| b == 0));
     Some(out)
