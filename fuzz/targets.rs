@@ -9,7 +9,9 @@ use std::sync::LazyLock;
 use zhengzhao_core::catalog::Catalog;
 use zhengzhao_core::checkpoint::{self, Checkpoint};
 use zhengzhao_core::codes::{AreaCode, HolderCodeType, IdNumber, Uscc};
+use zhengzhao_core::cryptosuite::{Check, Cryptosuite, EDDSA_JCS_2022};
 use zhengzhao_core::identifier::{LicenceId, Strictness};
+use zhengzhao_core::keys::{Algorithm, PublicKey};
 use zhengzhao_core::licence::Licence;
 use zhengzhao_core::mapping::Mapping;
 use zhengzhao_core::merkle::{self, Hash, MemoryTree};
@@ -38,6 +40,7 @@ pub const TARGETS: &[Target] = &[
     ("gbt36903", flat_record),
     ("import_rows", import_rows),
     ("ofd", ofd_package),
+    ("ed25519_batch", ed25519_batch),
 ];
 
 /// Identifiers: parsing never panics, and what parses prints back as it was written.
@@ -396,5 +399,32 @@ pub fn ofd_package(data: &[u8]) {
             .origins
             .values()
             .all(|o| o.first().map(String::as_str) == Some("/OFD.xml")));
+    }
+}
+
+/// Ed25519 signatures, as records of key (32 bytes) ‖ signature (64) ‖ message length (1) ‖
+/// message: the suite's batch call gives every signature exactly the single verdict
+/// (`docs/ed25519-policy.md`).
+pub fn ed25519_batch(data: &[u8]) {
+    let mut records = Vec::new();
+    let mut rest = data;
+    while rest.len() >= 97 {
+        let end = (97 + usize::from(rest[96])).min(rest.len());
+        let key = PublicKey::from_raw(Algorithm::Ed25519, &rest[..32]).ok();
+        records.push((key, &rest[32..96], &rest[97..end]));
+        rest = &rest[end..];
+    }
+    let checks: Vec<Check<'_>> = records
+        .iter()
+        .filter_map(|(key, signature, message)| {
+            Some(Check {
+                public_key: key.as_ref()?,
+                message,
+                signature,
+            })
+        })
+        .collect();
+    for (c, batch) in checks.iter().zip(EDDSA_JCS_2022.verify_batch(&checks)) {
+        assert_eq!(batch, c.public_key.verify(c.message, c.signature));
     }
 }

@@ -4,10 +4,11 @@
 //! machine whose speed drifts by 20% within minutes, a ratio of two of them partly measures the
 //! drift. Here every round times four contenders on the same 64 licences back to back
 //! (in a rotating order): bare ed25519-dalek `verify_strict` on each licence's 64-byte hash
-//! data, the verifier on each licence singly, `verify_many` on the 64 at once, and the bare
-//! checks spread over the cores by the same `parallel::map` that `verify_many` uses, which
-//! shows what the machine's cores give at that moment. The ratios are taken within each round,
-//! and their median over the rounds is reported with the quartiles.
+//! data, the verifier on each licence singly, `verify_many` on the 64 at once (batch
+//! equations of 32 signatures, spread over the cores), and the bare checks spread over the
+//! cores by `parallel::map`, which shows what the machine's cores give to one-by-one checks at
+//! that moment. The ratios are taken within each round, and their median over the rounds is
+//! reported with the quartiles.
 //!
 //! `cargo bench --workspace --bench verify_rounds` (a few seconds once built).
 
@@ -117,7 +118,7 @@ fn main() {
         ("single vs bare", ratio(1, 0), "target 0.85×"),
         ("batch vs single", ratio(2, 1), "target 1.8×"),
         ("bare on the cores", ratio(3, 0), "what the cores give"),
-        ("batch vs that", ratio(2, 3), "of what the cores give"),
+        ("batch vs that", ratio(2, 3), "what the batch equation adds"),
     ] {
         println!("  {label:<20} {m:>8.2}×  (quartiles {q1:.2}× – {q3:.2}×; {target})");
     }
