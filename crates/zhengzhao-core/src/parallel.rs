@@ -22,7 +22,8 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 
 /// `f` applied to consecutive chunks of up to `chunk` items (work that is cheaper done for
 /// several items at once, such as a batch equation), spread over the cores as [`map`] spreads
-/// items; the chunks' results concatenated in order.
+/// items; the chunks' results concatenated in order. Chunks are smaller when that gives every
+/// core one, down to the items [`map`] gives a thread at least.
 ///
 /// ```
 /// let sums = zhengzhao_core::parallel::map_chunks(&[1u64, 2, 3, 4, 5], 2, |c| vec![c.iter().sum::<u64>()]);
@@ -33,17 +34,21 @@ pub fn map_chunks<T: Sync, R: Send>(
     chunk: usize,
     f: impl Fn(&[T]) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let chunks: Vec<&[T]> = items.chunks(chunk.max(1)).collect();
+    let per_core = items.len().div_ceil(cores()).max(MIN_PER_THREAD);
+    let chunks: Vec<&[T]> = items.chunks(chunk.min(per_core).max(1)).collect();
     spread(chunks.len(), chunks.len(), |i| f(chunks[i]))
         .into_iter()
         .flatten()
         .collect()
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// `f(0..n)` in order, on at most `max_threads` threads (and one per core).
 fn spread<R: Send>(n: usize, max_threads: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(max_threads);
+    let threads = cores().min(max_threads);
     if threads <= 1 {
         return (0..n).map(&f).collect();
     }
