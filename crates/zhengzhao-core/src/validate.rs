@@ -174,6 +174,17 @@ impl From<FieldPath<'_>> for String {
     }
 }
 
+/// The path `holders[<i>].<member>` of a holder's member, written out only for a violation or
+/// warning.
+#[derive(Clone, Copy)]
+struct HolderPath(usize, &'static str);
+
+impl From<HolderPath> for String {
+    fn from(p: HolderPath) -> String {
+        format!("holders[{}].{}", p.0, p.1)
+    }
+}
+
 struct Checker {
     violations: Vec<Violation>,
     warnings: Vec<Warning>,
@@ -291,19 +302,18 @@ impl Checker {
             );
         }
         for (i, h) in l.holders.iter().enumerate() {
-            let path = format!("holders[{i}]");
             if h.name.trim().is_empty() {
                 self.violation(
-                    format!("{path}.name"),
+                    HolderPath(i, "name"),
                     Rule::Required,
                     None,
                     "持证主体名称 is empty",
                 );
             }
-            self.holder_code(&format!("{path}.code"), &h.code_type, &h.code);
+            self.holder_code(HolderPath(i, "code"), &h.code_type, &h.code);
             match h.code_type.category() {
                 Some(cat) if !ty.holder.admits(cat) => self.violation(
-                    format!("{path}.code_type"),
+                    HolderPath(i, "code_type"),
                     Rule::HolderCategory,
                     Some(h.code_type.to_string()),
                     format!(
@@ -313,7 +323,7 @@ impl Checker {
                     ),
                 ),
                 None => self.warn(
-                    format!("{path}.code_type"),
+                    HolderPath(i, "code_type"),
                     format!("holder code type {} is not a known one", h.code_type),
                 ),
                 _ => {}
@@ -321,7 +331,7 @@ impl Checker {
         }
     }
 
-    fn holder_code(&mut self, path: &str, code_type: &HolderCodeType, code: &str) {
+    fn holder_code(&mut self, path: HolderPath, code_type: &HolderCodeType, code: &str) {
         if code.trim().is_empty() {
             self.violation(path, Rule::Required, None, "持证主体代码 is empty");
         } else if *code_type == HolderCodeType::ID_NUMBER {
@@ -399,9 +409,12 @@ impl Checker {
     }
 
     fn fields(&mut self, ty: &LicenceType, l: &Licence) {
+        let mut known = 0;
         for f in &ty.fields {
             let path = FieldPath(&f.code);
-            match l.fields.get(&f.code) {
+            let value = l.fields.get(&f.code);
+            known += usize::from(value.is_some());
+            match value {
                 None | Some(Value::Null) => {
                     if f.required {
                         self.violation(
@@ -414,6 +427,11 @@ impl Checker {
                 }
                 Some(v) => self.field(path, f, v, l),
             }
+        }
+        // A type's field codes are unique: when each of the licence's fields is one of them,
+        // there is no other to look for.
+        if known == l.fields.len() {
+            return;
         }
         for (k, v) in &l.fields {
             if ty.field(k).is_none() {
