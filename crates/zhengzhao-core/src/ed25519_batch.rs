@@ -7,13 +7,11 @@
 //! signature joins the equation only when its `R` and its key `A` are canonical encodings of
 //! prime-order points other than the identity, and its `S` is canonical; any other signature is
 //! decided by `verify_strict` alone. The subgroup test is Pornin's point halving (crrl, eprint
-//! 2022/1164), about a third of the scalar multiplication `[L]R` would cost. A failed equation
-//! is settled signature by signature, so the verdicts are always those of `verify_strict`.
+//! 2022/1164), about a third of the scalar multiplication `[L]R` would cost, and the equation
+//! is evaluated with crrl on the points decoded for it. A failed equation is settled signature
+//! by signature, so the verdicts are always those of `verify_strict`.
 
-use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
+use crrl::ed25519::{Point, Scalar};
 use sha2::{Digest, Sha512};
 
 use crate::cryptosuite::Check;
@@ -21,15 +19,14 @@ use crate::keys::{Algorithm, PublicKey};
 
 /// The point `bytes` encode, when they are the canonical encoding of a point of prime order
 /// `L` (so neither the identity nor a point with a small-order component).
-pub(crate) fn prime_order_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
+pub(crate) fn prime_order_point(bytes: &[u8; 32]) -> Option<Point> {
     if !canonical_y(bytes) {
         return None;
     }
-    // crrl and curve25519-dalek decode the same canonical encodings (RFC 8032 §5.1.3); the
-    // test `decoders_agree` checks it.
-    let in_subgroup = crrl::ed25519::Point::decode(bytes)?.is_in_subgroup() != 0;
-    let point = CompressedEdwardsY(*bytes).decompress()?;
-    (in_subgroup && !point.is_identity()).then_some(point)
+    // crrl and curve25519-dalek (under `verify_strict`) decode the same canonical encodings
+    // (RFC 8032 §5.1.3) to the same points; the test `decoders_agree` checks it.
+    let point = Point::decode(bytes)?;
+    (point.is_in_subgroup() != 0 && point.isneutral() == 0).then_some(point)
 }
 
 /// Whether the `y` of an encoding is below `p = 2²⁵⁵ − 19`: `verify_strict` compares `R` with
@@ -45,7 +42,7 @@ struct Term {
     index: usize,
     /// Index of its key in `keys`.
     key: usize,
-    r: EdwardsPoint,
+    r: Point,
     s: Scalar,
     /// `SHA-512(R ‖ A ‖ M)`, reduced mod `L` below.
     hram: [u8; 64],
@@ -60,7 +57,7 @@ pub(crate) fn verify(checks: &[Check<'_>]) -> Vec<bool> {
             && c.public_key.verify(c.message, c.signature)
     };
     let mut verdicts = vec![false; checks.len()];
-    let mut keys: Vec<(&PublicKey, EdwardsPoint)> = Vec::new();
+    let mut keys: Vec<(&PublicKey, Point)> = Vec::new();
     let mut terms = Vec::with_capacity(checks.len());
     for (index, c) in checks.iter().enumerate() {
         match screen(c, &mut keys) {
@@ -90,8 +87,8 @@ pub(crate) fn verify(checks: &[Check<'_>]) -> Vec<bool> {
 /// The key's index in `keys`, `R` and `S` of a signature that may join the equation.
 fn screen<'k>(
     c: &Check<'k>,
-    keys: &mut Vec<(&'k PublicKey, EdwardsPoint)>,
-) -> Option<(usize, EdwardsPoint, Scalar)> {
+    keys: &mut Vec<(&'k PublicKey, Point)>,
+) -> Option<(usize, Point, Scalar)> {
     let sig: &[u8; 64] = c.signature.try_into().ok()?;
     let key = match keys
         .iter()
@@ -103,9 +100,10 @@ fn screen<'k>(
             keys.len() - 1
         }
     };
-    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(
-        sig[32..].try_into().expect("32 bytes"),
-    ))?;
+    let (s, canonical) = Scalar::decode32(&sig[32..]);
+    if canonical == 0 {
+        return None;
+    }
     let r = prime_order_point(sig[..32].try_into().expect("32 bytes"))?;
     Some((key, r, s))
 }
@@ -113,12 +111,12 @@ fn screen<'k>(
 /// `Σ zᵢRᵢ − (Σ zᵢSᵢ)B + Σ_A (Σ_{i of A} zᵢkᵢ)A = O`, with 128-bit `zᵢ` drawn from a hash of
 /// the whole batch (as ed25519-dalek's `verify_batch` draws them): whoever chose the
 /// signatures cannot choose the coefficients.
-fn equation(terms: &[Term], keys: &[(&PublicKey, EdwardsPoint)]) -> bool {
+fn equation(terms: &[Term], keys: &[(&PublicKey, Point)]) -> bool {
     let mut seed = Sha512::new();
     seed.update(b"zhengzhao ed25519 batch v1");
     for t in terms {
         seed.update(t.hram);
-        seed.update(t.s.as_bytes());
+        seed.update(t.s.encode32());
     }
     let seed: [u8; 64] = seed.finalize().into();
     let mut zs = Vec::with_capacity(terms.len());
@@ -129,34 +127,79 @@ fn equation(terms: &[Term], keys: &[(&PublicKey, EdwardsPoint)]) -> bool {
             .finalize()
             .into();
         for z in wide.chunks_exact(16).take(terms.len() - zs.len()) {
-            zs.push(Scalar::from(u128::from_le_bytes(
-                z.try_into().expect("16 bytes"),
-            )));
+            zs.push(u128::from_le_bytes(z.try_into().expect("16 bytes")));
         }
     }
     let mut b = Scalar::ZERO;
     let mut a = vec![Scalar::ZERO; keys.len()];
-    for (t, z) in terms.iter().zip(&zs) {
+    for (t, &z) in terms.iter().zip(&zs) {
+        let z = Scalar::from_w64le(z as u64, (z >> 64) as u64, 0, 0);
         b -= z * t.s;
-        a[t.key] += z * Scalar::from_bytes_mod_order_wide(&t.hram);
+        a[t.key] += z * Scalar::decode_reduce(&t.hram);
     }
-    let scalars = zs.iter().copied().chain([b]).chain(a);
-    let points = terms
-        .iter()
-        .map(|t| t.r)
-        .chain([ED25519_BASEPOINT_POINT])
-        .chain(keys.iter().map(|(_, p)| *p));
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity()
+    let mut sum = straus(terms.iter().map(|t| &t.r), &zs);
+    for (i, (_, point)) in keys.iter().enumerate() {
+        let base = if i == 0 { b } else { Scalar::ZERO };
+        sum += point.mul_add_mulgen_vartime(&a[i], &base);
+    }
+    sum.isneutral() != 0
+}
+
+/// `Σ zᵢPᵢ` for 128-bit `zᵢ`: Straus's method, every scalar in width-5 NAF, the points'
+/// odd multiples `P, 3P, …, 15P` added into one accumulator that is doubled once a bit.
+fn straus<'p>(points: impl Iterator<Item = &'p Point>, zs: &[u128]) -> Point {
+    let tables: Vec<[Point; 8]> = points
+        .map(|&p| {
+            let twice = p.double();
+            let mut t = [p; 8];
+            for i in 1..8 {
+                t[i] = t[i - 1] + twice;
+            }
+            t
+        })
+        .collect();
+    let digits: Vec<[i8; 129]> = zs.iter().map(|&z| naf5(z)).collect();
+    let mut acc = Point::NEUTRAL;
+    for bit in (0..129).rev() {
+        acc = acc.double();
+        for (t, d) in tables.iter().zip(&digits) {
+            match d[bit] {
+                0 => {}
+                d if d > 0 => acc += t[d as usize >> 1],
+                d => acc -= t[d.unsigned_abs() as usize >> 1],
+            }
+        }
+    }
+    acc
+}
+
+/// `z` in width-5 non-adjacent form, least significant digit first: digits odd and in
+/// `-15..=15` or zero, `Σ dᵢ2ⁱ = z`.
+fn naf5(mut z: u128) -> [i8; 129] {
+    let mut digits = [0i8; 129];
+    for d in &mut digits {
+        if z & 1 == 1 {
+            let v = (z & 31) as i8;
+            let carry = if v > 16 { 32 } else { 0 };
+            *d = v - carry;
+            // (z − v + carry) / 2, without overflowing: z − v is even.
+            z = ((z - v as u128) >> 1) + (carry >> 1) as u128;
+        } else {
+            z >>= 1;
+        }
+    }
+    digits
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use curve25519_dalek::constants::EIGHT_TORSION;
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 
     /// A point of the prime-order subgroup: `[n]B`.
     fn prime(n: u64) -> EdwardsPoint {
-        ED25519_BASEPOINT_POINT * Scalar::from(n)
+        ED25519_BASEPOINT_POINT * curve25519_dalek::Scalar::from(n)
     }
 
     #[test]
@@ -212,6 +255,42 @@ mod tests {
                     assert_eq!(d.compress().0, c.encode(), "{}", hex::encode(e));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn straus_is_the_sum_of_the_products() {
+        let points: Vec<Point> = (1..=5u64)
+            .map(|n| Point::decode(&prime(n * 101).compress().0).unwrap())
+            .collect();
+        let zs = [
+            0u128,
+            1,
+            u128::MAX,
+            1 << 127,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+        ];
+        let mut want = Point::NEUTRAL;
+        for (p, &z) in points.iter().zip(&zs) {
+            want += *p * Scalar::from_w64le(z as u64, (z >> 64) as u64, 0, 0);
+        }
+        assert_eq!(straus(points.iter(), &zs).encode(), want.encode());
+        for &z in &zs {
+            let digits = naf5(z);
+            let mut sum = Scalar::ZERO;
+            let mut power = Scalar::from_w64le(1, 0, 0, 0);
+            for &d in &digits {
+                assert!(
+                    d == 0 || (d % 2 != 0 && (-15..=15).contains(&d)),
+                    "{z:x}: {d}"
+                );
+                sum += power * Scalar::from_i32(i32::from(d));
+                power = power + power;
+            }
+            assert_eq!(
+                sum.encode32(),
+                Scalar::from_w64le(z as u64, (z >> 64) as u64, 0, 0).encode32()
+            );
         }
     }
 

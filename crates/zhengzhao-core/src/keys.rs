@@ -450,7 +450,7 @@ pub struct PublicKey {
     sm2: Option<Arc<crate::sm2::VerifyingKey>>,
     /// An Ed25519 key's point if it may join a batch equation (prime order, canonical),
     /// worked out on the first batch that needs it.
-    ed25519_prime: OnceLock<Option<curve25519_dalek::EdwardsPoint>>,
+    ed25519_prime: OnceLock<Option<crrl::ed25519::Point>>,
 }
 
 impl PublicKey {
@@ -568,7 +568,7 @@ impl PublicKey {
 
     /// An Ed25519 key's point when it may join a batch equation: a canonical encoding of a
     /// point of prime order (`crate::ed25519_batch`).
-    pub(crate) fn ed25519_prime_point(&self) -> Option<&curve25519_dalek::EdwardsPoint> {
+    pub(crate) fn ed25519_prime_point(&self) -> Option<&crrl::ed25519::Point> {
         self.ed25519_prime
             .get_or_init(|| {
                 let bytes = self.bytes.as_slice().try_into().ok()?;

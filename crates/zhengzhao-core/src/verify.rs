@@ -361,7 +361,7 @@ impl Verifier {
         }
         for ((r, s), verified) in reports.iter_mut().zip(signed).zip(verdicts) {
             if let Some(s) = s {
-                if let Err(()) = self.from_signature(r, s, verified, ctx) {
+                if let Err(()) = self.signature_and_after(r, s, verified, ctx) {
                     r.skip_rest();
                 }
             }
@@ -423,7 +423,7 @@ impl Verifier {
     fn checks(&self, bytes: &[u8], ctx: &Context<'_>, r: &mut Report) -> Result<(), ()> {
         let s = self.up_to_signature(bytes, ctx, r)?;
         let verified = s.prepared.verify(&s.signer.public_key);
-        self.from_signature(r, s, verified, ctx)
+        self.signature_and_after(r, s, verified, ctx)
     }
 
     /// The checks before the signature's; `Err` when a failure stops verification.
@@ -468,7 +468,7 @@ impl Verifier {
     }
 
     /// The `signature` check with its verdict, and the checks after it.
-    fn from_signature(
+    fn signature_and_after(
         &self,
         r: &mut Report,
         s: Signed,
