@@ -577,7 +577,7 @@ impl PublicKey {
             .as_ref()
     }
 
-    /// The `ed25519-dalek` verifying key of an Ed25519 key (for batch verification).
+    /// The `ed25519-dalek` verifying key of an Ed25519 key.
     pub fn ed25519_verifying_key(&self) -> Option<&ed25519_dalek::VerifyingKey> {
         self.ed25519.as_ref()
     }

@@ -260,9 +260,9 @@ pub struct VerifiedStatusList {
 }
 
 /// How many documents [`Verifier::verify_many`] checks in one batch equation: enough that the
-/// equation's fixed cost (some 250 point doublings) is small beside the documents' (64
-/// documents on 2 cores: 2.2–2.3× the single rate in batches of 32, 2.0–2.2× of 16, 1.8–1.9×
-/// of 8), few enough that the cores share a few hundred documents evenly. Fewer documents
+/// equation's fixed cost (a few hundred point doublings) is small beside the documents' (64
+/// documents on 2 cores: 2.2–2.5× the single rate in batches of 32 or of 16, 1.8–1.9× of 8),
+/// few enough that the cores share a few hundred documents evenly. Fewer documents
 /// than the cores could take in such batches go in smaller ones, one a core.
 pub const BATCH: usize = 32;
 
