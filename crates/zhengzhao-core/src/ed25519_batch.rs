@@ -89,6 +89,9 @@ fn screen<'k>(
     c: &Check<'k>,
     keys: &mut Vec<(&'k PublicKey, Point)>,
 ) -> Option<(usize, Point, Scalar)> {
+    if c.public_key.algorithm() != Algorithm::Ed25519 {
+        return None;
+    }
     let sig: &[u8; 64] = c.signature.try_into().ok()?;
     let key = match keys
         .iter()
