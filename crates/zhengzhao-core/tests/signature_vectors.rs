@@ -424,3 +424,39 @@ fn add_l(s: &[u8]) -> [u8; 32] {
     }
     out
 }
+
+/// The Ed25519 suite's batch call given keys of other algorithms: refused, as its single call
+/// refuses them, beside Ed25519 signatures that still verify.
+#[test]
+fn the_ed25519_batch_refuses_keys_of_other_algorithms() {
+    use zhengzhao_core::keys::{Signer as _, SigningKey};
+    let msg = b"licence";
+    let keys: Vec<SigningKey> = [
+        Algorithm::Ed25519,
+        Algorithm::P256,
+        Algorithm::Sm2,
+        Algorithm::Ed25519,
+    ]
+    .into_iter()
+    .map(|a| SigningKey::generate(a).unwrap())
+    .collect();
+    let publics: Vec<PublicKey> = keys.iter().map(SigningKey::public_key).collect();
+    let sigs: Vec<Vec<u8>> = keys.iter().map(|k| k.sign(msg).unwrap()).collect();
+    let checks: Vec<Check<'_>> = publics
+        .iter()
+        .zip(&sigs)
+        .map(|(public_key, signature)| Check {
+            public_key,
+            message: msg,
+            signature,
+        })
+        .collect();
+    assert_eq!(
+        cryptosuite::EDDSA_JCS_2022.verify_batch(&checks),
+        [true, false, false, true]
+    );
+    // Each of them verifies under its own suite.
+    assert!(checks
+        .iter()
+        .all(|c| c.public_key.verify(c.message, c.signature)));
+}
