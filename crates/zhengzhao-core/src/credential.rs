@@ -441,5 +441,14 @@ mod tests {
         assert_eq!(certificate_fingerprint(&m.to_uppercase()), None);
         assert_eq!(certificate_fingerprint("did:key:z6Mk"), None);
         assert_eq!(certificate_fingerprint(&m[..m.len() - 1]), None);
+        assert_eq!(
+            certificate_fingerprint(&m.replace('b', "g")),
+            None,
+            "not hex"
+        );
+        assert_eq!(
+            certificate_fingerprint(&[&m[..m.len() - 1], "é"].concat()),
+            None
+        );
     }
 }

@@ -14,7 +14,7 @@
 use crrl::ed25519::{Point, Scalar};
 use sha2::{Digest, Sha512};
 
-use crate::cryptosuite::Check;
+use crate::cryptosuite::{Check, Cryptosuite, EDDSA_JCS_2022};
 use crate::keys::{Algorithm, PublicKey};
 
 /// The point `bytes` encode, when they are the canonical encoding of a point of prime order
@@ -52,10 +52,7 @@ struct Term {
 /// the signatures that pass the screen in one equation, the others and those of a failed
 /// equation one by one.
 pub(crate) fn verify(checks: &[Check<'_>]) -> Vec<bool> {
-    let single = |c: &Check<'_>| {
-        c.public_key.algorithm() == Algorithm::Ed25519
-            && c.public_key.verify(c.message, c.signature)
-    };
+    let single = |c: &Check<'_>| EDDSA_JCS_2022.verify(c);
     let mut verdicts = vec![false; checks.len()];
     let mut keys: Vec<(&PublicKey, Point)> = Vec::new();
     let mut terms = Vec::with_capacity(checks.len());

@@ -737,6 +737,16 @@ mod tests {
             );
             assert!(parse_canonical(br#"{"a":1}x"#).is_none());
         }
+        // Not UTF-8 (a lone continuation byte, a truncated CJK character, an overlong '/'):
+        // declined, so the strict parser says what is wrong.
+        for bad in [
+            &b"{\"a\":\"\x80\"}"[..],
+            b"{\"a\":\"\xe8\xaf\"}",
+            b"{\"a\":\"\xc0\xaf\"}",
+        ] {
+            assert!(parse_canonical(bad).is_none(), "{bad:?}");
+            assert!(parse_strict(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
