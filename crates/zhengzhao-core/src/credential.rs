@@ -164,22 +164,23 @@ pub fn from_credential(doc: &Value) -> Result<(Licence, Option<StatusEntry>), Cr
 pub(crate) type Secured = (String, Licence, Option<StatusEntry>, Prepared);
 
 /// Reads a secured licence credential whose text is already in canonical form (as
-/// [`sign`] writes it; see [`jcs::parse_canonical`]) and whose reading and proof succeed.
+/// [`sign`] writes it; see [`jcs::with_canonical`]) and whose reading and proof succeed.
 ///
 /// `None` for anything else: the caller then parses the document strictly and reads it with
 /// [`from_credential`] and [`proof::prepare`], which give the same results (the same view of
 /// the same text, and its canonical form is the text) and say what is wrong. So this is a
 /// shortcut that can never decide differently.
 pub(crate) fn read_canonical(bytes: &[u8]) -> Option<Secured> {
-    let doc = jcs::parse_canonical(bytes)?;
-    let id = doc
-        .get("credentialSubject")?
-        .get("id")?
-        .as_str()?
-        .to_owned();
-    let (licence, status) = read_credential(&doc).ok()?;
-    let prepared = proof::prepare_from(&doc).ok()?;
-    Some((id, licence, status, prepared))
+    jcs::with_canonical(bytes, |doc| {
+        let id = doc
+            .get("credentialSubject")?
+            .get("id")?
+            .as_str()?
+            .to_owned();
+        let (licence, status) = read_credential(doc).ok()?;
+        let prepared = proof::prepare_from(doc).ok()?;
+        Some((id, licence, status, prepared))
+    })
 }
 
 fn read_credential<J: JsonRead>(

@@ -17,6 +17,7 @@
 
 use std::fmt;
 
+use bumpalo::Bump;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -261,21 +262,22 @@ impl JsonRead for Value {
 
 /// A view of JSON text that is already in canonical form, read without copying: what
 /// [`parse_canonical`] gives. Every value keeps its text, which is its canonical form.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Canonical<'a> {
     raw: &'a str,
     kind: Kind<'a>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 enum Kind<'a> {
     /// A number, `true`, `false` or `null`.
     Literal,
     /// A string (its text needs no unescaping).
     Str(&'a str),
-    Array(Vec<Canonical<'a>>),
-    /// Members in canonical order; each name points into the text.
-    Object(Vec<(&'a str, Canonical<'a>)>),
+    /// Items, in the parse's arena.
+    Array(&'a [Canonical<'a>]),
+    /// Members in canonical order, in the parse's arena; each name points into the text.
+    Object(&'a [(&'a str, Canonical<'a>)]),
 }
 
 /// Nesting deeper than this is left to [`parse_strict`] (whose limit is higher).
@@ -289,13 +291,16 @@ const CANONICAL_MAX_DEPTH: usize = 64;
 /// When it gives a view, [`parse_strict`] accepts the same text, its value reads the same, and
 /// [`canonicalize_value`] of that value is the text itself: no white space, strings and numbers
 /// written as JCS writes them, and members in strictly increasing JCS order (so no duplicates).
-pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
+///
+/// The view's arrays and objects are placed in `arena`.
+pub(crate) fn parse_canonical<'a>(json: &'a [u8], arena: &'a Bump) -> Option<Canonical<'a>> {
     let text = simdutf8::basic::from_utf8(json).ok()?;
     // The stacks are kept, empty, for the thread's next document: with their space.
     let (members, items) = SCRATCH.take();
     let mut p = CanonicalParser {
         text,
         i: 0,
+        arena,
         members: recycle(members),
         items: recycle(items),
     };
@@ -307,6 +312,28 @@ pub(crate) fn parse_canonical(json: &[u8]) -> Option<Canonical<'_>> {
     }
     v.filter(|_| p.i == text.len())
 }
+
+/// [`parse_canonical`] of `json` in an arena kept by the thread, given to `f`: once the
+/// thread has read a document of this size, reading one allocates nothing.
+pub(crate) fn with_canonical<R>(
+    json: &[u8],
+    f: impl FnOnce(&Canonical<'_>) -> Option<R>,
+) -> Option<R> {
+    let mut arena = ARENA.take().unwrap_or_default();
+    let r = parse_canonical(json, &arena).and_then(|view| f(&view));
+    if arena.allocated_bytes() <= ARENA_MAX {
+        arena.reset();
+        ARENA.set(Some(arena));
+    }
+    r
+}
+
+thread_local! {
+    static ARENA: std::cell::Cell<Option<Bump>> = const { std::cell::Cell::new(None) };
+}
+
+/// An arena larger than this (in bytes) is not kept.
+const ARENA_MAX: usize = 1 << 20;
 
 /// The parser's stacks between documents, always empty.
 type Scratch<'a> = (Vec<(&'a str, Canonical<'a>)>, Vec<Canonical<'a>>);
@@ -330,6 +357,7 @@ fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 struct CanonicalParser<'a> {
     text: &'a str,
     i: usize,
+    arena: &'a Bump,
     /// The members of the objects and the items of the arrays being read.
     members: Vec<(&'a str, Canonical<'a>)>,
     items: Vec<Canonical<'a>>,
@@ -416,7 +444,9 @@ impl<'a> CanonicalParser<'a> {
                 }
             }
         }
-        Some(Kind::Array(self.items.drain(mark..).collect()))
+        Some(Kind::Array(
+            self.arena.alloc_slice_fill_iter(self.items.drain(mark..)),
+        ))
     }
 
     fn object(&mut self, depth: usize) -> Option<Kind<'a>> {
@@ -449,7 +479,9 @@ impl<'a> CanonicalParser<'a> {
                 }
             }
         }
-        Some(Kind::Object(self.members.drain(mark..).collect()))
+        Some(Kind::Object(
+            self.arena.alloc_slice_fill_iter(self.members.drain(mark..)),
+        ))
     }
 }
 
@@ -723,20 +755,36 @@ mod tests {
     }
 
     #[test]
-    fn the_parser_stacks_are_kept_between_documents() {
+    fn the_parser_stacks_and_arena_are_kept_between_documents() {
         let v: Vec<(&str, Canonical<'_>)> = Vec::with_capacity(100);
         let ptr = v.as_ptr() as usize;
         let w: Vec<(&'static str, Canonical<'static>)> = recycle(v);
         assert_eq!((w.as_ptr() as usize, w.capacity()), (ptr, 100));
         for _ in 0..3 {
+            let arena = Bump::new();
             let doc = br#"{"a":[1,2,{"b":"c"}],"d":{"e":null}}"#;
-            let v = parse_canonical(doc).unwrap();
+            let v = parse_canonical(doc, &arena).unwrap();
             assert_eq!(
                 v.get("d").and_then(|d| d.get("e")).map(|e| e.raw),
                 Some("null")
             );
-            assert!(parse_canonical(br#"{"a":1}x"#).is_none());
+            assert!(parse_canonical(br#"{"a":1}x"#, &arena).is_none());
         }
+        // The arena is kept by the thread, emptied, after documents that are read and after
+        // those that are declined, and does not grow when the same document is read again.
+        let doc = br#"{"a":[1,2,{"b":"c"}],"d":{"e":null}}"#;
+        let e = |v: &Canonical<'_>| v.get("d")?.get("e").map(|e| e.raw.to_owned());
+        assert_eq!(with_canonical(doc, e).as_deref(), Some("null"));
+        let size = ARENA.with(|a| {
+            let arena = a.take().expect("kept");
+            let size = arena.allocated_bytes();
+            a.set(Some(arena));
+            size
+        });
+        assert_eq!(with_canonical(br#"{"b":1,"a":2}"#, e), None);
+        assert_eq!(with_canonical(doc, e).as_deref(), Some("null"));
+        let kept = ARENA.take().expect("kept");
+        assert_eq!(kept.allocated_bytes(), size);
         // Not UTF-8 (a lone continuation byte, a truncated CJK character, an overlong '/'):
         // declined, so the strict parser says what is wrong.
         for bad in [
@@ -744,7 +792,7 @@ mod tests {
             b"{\"a\":\"\xe8\xaf\"}",
             b"{\"a\":\"\xc0\xaf\"}",
         ] {
-            assert!(parse_canonical(bad).is_none(), "{bad:?}");
+            assert!(parse_canonical(bad, &Bump::new()).is_none(), "{bad:?}");
             assert!(parse_strict(bad).is_err(), "{bad:?}");
         }
     }
@@ -784,7 +832,8 @@ mod tests {
         ];
         let mut viewed = 0;
         for t in texts {
-            if let Some(v) = parse_canonical(t.as_bytes()) {
+            let arena = Bump::new();
+            if let Some(v) = parse_canonical(t.as_bytes(), &arena) {
                 viewed += 1;
                 let value = parse_strict(t.as_bytes()).unwrap();
                 assert_eq!(canonicalize_value(&value), t.as_bytes(), "{t}");
@@ -803,7 +852,8 @@ mod tests {
             (r#"{"a":1}"#, "a", "{}"),
             (r#"{"a":1}"#, "z", r#"{"a":1}"#),
         ] {
-            let v = parse_canonical(t.as_bytes()).unwrap();
+            let arena = Bump::new();
+            let v = parse_canonical(t.as_bytes(), &arena).unwrap();
             assert_eq!(v.canonical_without(skip), want.as_bytes());
             let value = parse_strict(t.as_bytes()).unwrap();
             assert_eq!(value.canonical_without(skip), want.as_bytes());
