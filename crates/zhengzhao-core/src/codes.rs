@@ -91,6 +91,49 @@ impl Coded for CodeError {
     }
 }
 
+/// The text of a code of exactly `N` ASCII characters, held inline. Codes are read by the
+/// million (every licence names several) and a `String` each would be an allocation each.
+/// Compared, ordered and hashed as its text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ascii<const N: usize>([u8; N]);
+
+impl<const N: usize> Ascii<N> {
+    /// `None` unless `s` is exactly `N` ASCII characters.
+    pub(crate) fn new(s: &str) -> Option<Ascii<N>> {
+        s.is_ascii()
+            .then(|| s.as_bytes().try_into().ok().map(Ascii))?
+    }
+
+    /// Exactly `N` ASCII bytes, for constants.
+    pub(crate) const fn from_bytes(b: [u8; N]) -> Ascii<N> {
+        assert!(b.is_ascii());
+        Ascii(b)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII")
+    }
+}
+
+impl<const N: usize> std::ops::Deref for Ascii<N> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> std::hash::Hash for Ascii<N> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Ascii<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 /// Implements `Display`, `FromStr`, `AsRef<str>` and string serde for a code newtype whose
 /// `parse` is the validating constructor.
 macro_rules! string_code {
@@ -125,3 +168,34 @@ macro_rules! string_code {
     };
 }
 pub(crate) use string_code;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ascii_codes_are_exactly_n_ascii_characters() {
+        assert_eq!(Ascii::<3>::new("001").map(|a| a.len()), Some(3));
+        for bad in ["", "01", "0011", "0１", "é1"] {
+            assert!(Ascii::<3>::new(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ascii_codes_hash_order_and_show_as_their_text() {
+        // Maps keyed by a code are searched with a `&str` (`Borrow<str>`): the hashes must agree.
+        let codes: HashSet<crate::identifier::TypeCode> =
+            [crate::identifier::TypeCode::parse("11100000MB03271699001").unwrap()].into();
+        assert!(codes.contains("11100000MB03271699001"));
+        assert!(!codes.contains("11100000MB03271699002"));
+        let (a, b) = (
+            Ascii::<2>::new("0A").unwrap(),
+            Ascii::<2>::new("10").unwrap(),
+        );
+        assert!(a < b && "0A" < "10");
+        assert_eq!(format!("{a:?}"), "\"0A\"");
+        let u = Uscc::parse("11100000000013338W").unwrap();
+        assert_eq!(format!("{u:?}"), "Uscc(\"11100000000013338W\")");
+    }
+}

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::codes::{AreaCode, Uscc};
+use crate::codes::{AreaCode, Ascii, Uscc};
 use crate::error::{Coded, ErrorCode};
 
 /// The OID arc every licence identifier starts with.
@@ -140,7 +140,7 @@ impl Coded for IdError {
 /// assert_eq!(t.sequence(), "001");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TypeCode(String);
+pub struct TypeCode(Ascii<21>);
 
 // Ordered and hashed as its text, so maps keyed by type code are searched with a `&str`.
 impl std::borrow::Borrow<str> for TypeCode {
@@ -185,7 +185,7 @@ impl TypeCode {
         if !seq.bytes().all(|c| c.is_ascii_digit()) {
             return Err(err(format!("sequence '{seq}' is not 3 digits")));
         }
-        Ok(TypeCode(s.to_owned()))
+        Ok(TypeCode(Ascii::new(s).expect("21 ASCII characters")))
     }
 
     /// The defining authority's 统一社会信用代码.
@@ -251,12 +251,18 @@ impl IssuerCode {
     }
 }
 
+impl IssuerCode {
+    fn as_str(&self) -> &str {
+        match self {
+            IssuerCode::Uscc(u) => u.as_ref(),
+            IssuerCode::Area(a) => a.as_ref(),
+        }
+    }
+}
+
 impl fmt::Display for IssuerCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IssuerCode::Uscc(u) => u.fmt(f),
-            IssuerCode::Area(a) => a.fmt(f),
-        }
+        f.write_str(self.as_str())
     }
 }
 
@@ -277,7 +283,8 @@ pub struct LicenceId {
     text: String,
     type_code: TypeCode,
     issuer: IssuerCode,
-    serial: String,
+    /// Where the serial is in `text` (start, end).
+    serial: (u8, u8),
     version: u16,
 }
 
@@ -312,7 +319,7 @@ impl LicenceId {
         }
         let type_code = TypeCode::parse_with(parts[0], strictness)?;
         let issuer = IssuerCode::parse(parts[1], strictness)?;
-        let serial = parse_serial(parts[2], strictness)?;
+        parse_serial(parts[2], strictness)?;
         let version = parse_version(parts[3])?;
         let check = parts[4];
         let expected = check_char(&[parts[0], parts[1], parts[2], parts[3]]);
@@ -322,11 +329,13 @@ impl LicenceId {
                 expected,
             });
         }
+        // The segments lie in `s`, which is at most ~100 bytes once each is checked.
+        let start = parts[2].as_ptr() as usize - s.as_ptr() as usize;
         Ok(LicenceId {
             text: s.to_owned(),
             type_code,
             issuer,
-            serial,
+            serial: (start as u8, (start + parts[2].len()) as u8),
             version,
         })
     }
@@ -349,7 +358,17 @@ impl LicenceId {
     ) -> Result<LicenceId, IdError> {
         TypeCode::parse(type_code.as_ref())?;
         let issuer = IssuerCode::parse(issuer, Strictness::Strict)?;
-        let serial = parse_serial(serial, Strictness::Strict)?;
+        parse_serial(serial, Strictness::Strict)?;
+        Self::compose(type_code.clone(), issuer, serial, version)
+    }
+
+    /// The identifier of checked segments, with its check character.
+    fn compose(
+        type_code: TypeCode,
+        issuer: IssuerCode,
+        serial: &str,
+        version: u16,
+    ) -> Result<LicenceId, IdError> {
         if !(1..=999).contains(&version) {
             return Err(IdError::Segment {
                 segment: Segment::Version,
@@ -357,40 +376,39 @@ impl LicenceId {
                 reason: "must be 1–999".into(),
             });
         }
-        let v = format!("{version:03}");
-        let issuer_s = issuer.to_string();
-        let check = check_char(&[type_code.as_ref(), &issuer_s, &serial, &v]);
-        let text = format!("{ROOT}.{type_code}.{issuer_s}.{serial}.{v}.{check}");
+        let digits = [100, 10, 1].map(|d| b'0' + (version / d % 10) as u8);
+        let v = std::str::from_utf8(&digits).expect("digits");
+        let mut text = String::with_capacity(ROOT.len() + 72 + serial.len());
+        for part in [ROOT, ".", type_code.as_ref(), ".", issuer.as_str(), "."] {
+            text.push_str(part);
+        }
+        let start = text.len();
+        for part in [serial, ".", v, "."] {
+            text.push_str(part);
+        }
+        text.push(check_char(&[
+            type_code.as_ref(),
+            issuer.as_str(),
+            serial,
+            v,
+        ]));
         Ok(LicenceId {
             text,
-            type_code: type_code.clone(),
+            type_code,
             issuer,
-            serial,
+            serial: (start as u8, (start + serial.len()) as u8),
             version,
         })
     }
 
     /// The same licence at another version (e.g. `002` for a change that supersedes `001`).
     pub fn with_version(&self, version: u16) -> Result<LicenceId, IdError> {
-        if !(1..=999).contains(&version) {
-            return Err(IdError::Segment {
-                segment: Segment::Version,
-                value: version.to_string(),
-                reason: "must be 1–999".into(),
-            });
-        }
-        let v = format!("{version:03}");
-        let issuer_s = self.issuer.to_string();
-        let check = check_char(&[self.type_code.as_ref(), &issuer_s, &self.serial, &v]);
-        let text = format!(
-            "{ROOT}.{}.{issuer_s}.{}.{v}.{check}",
-            self.type_code, self.serial
-        );
-        Ok(LicenceId {
-            text,
+        Self::compose(
+            self.type_code.clone(),
+            self.issuer.clone(),
+            self.serial(),
             version,
-            ..self.clone()
-        })
+        )
     }
 
     /// The licence type code.
@@ -405,7 +423,7 @@ impl LicenceId {
 
     /// The serial.
     pub fn serial(&self) -> &str {
-        &self.serial
+        &self.text[self.serial.0 as usize..self.serial.1 as usize]
     }
 
     /// The version, 1 for `001`.
@@ -439,18 +457,18 @@ impl LicenceId {
             )),
             _ => {}
         }
-        if !STRICT_SERIAL.contains(&self.serial.len()) {
+        let serial = self.serial();
+        if !STRICT_SERIAL.contains(&serial.len()) {
             w.push(format!(
-                "serial {} has {} characters; new identifiers use 7–32",
-                self.serial,
-                self.serial.len()
+                "serial {serial} has {} characters; new identifiers use 7–32",
+                serial.len()
             ));
         }
         w
     }
 }
 
-fn parse_serial(s: &str, strictness: Strictness) -> Result<String, IdError> {
+fn parse_serial(s: &str, strictness: Strictness) -> Result<(), IdError> {
     let err = |reason: String| IdError::Segment {
         segment: Segment::Serial,
         value: s.to_owned(),
@@ -474,7 +492,7 @@ fn parse_serial(s: &str, strictness: Strictness) -> Result<String, IdError> {
             range.end()
         )));
     }
-    Ok(s.to_owned())
+    Ok(())
 }
 
 fn parse_version(s: &str) -> Result<u16, IdError> {
@@ -578,6 +596,11 @@ mod tests {
             )
             .unwrap();
             assert_eq!(rebuilt, id);
+            for v in [1, 42, 999] {
+                let other = id.with_version(v).unwrap();
+                assert_eq!(LicenceId::parse(other.as_ref()).unwrap(), other);
+                assert_eq!((other.serial(), other.version()), (id.serial(), v));
+            }
             let json = serde_json::to_string(&id).unwrap();
             assert_eq!(serde_json::from_str::<LicenceId>(&json).unwrap(), id);
         }

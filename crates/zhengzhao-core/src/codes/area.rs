@@ -1,4 +1,4 @@
-use super::{string_code, CodeError};
+use super::{string_code, Ascii, CodeError};
 
 /// GB/T 2260 province-level codes (the first two digits of every 行政区划代码).
 const PROVINCES: [&str; 34] = [
@@ -16,7 +16,7 @@ const PROVINCES: [&str; 34] = [
 /// assert!(AreaCode::parse("990106").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AreaCode(String);
+pub struct AreaCode(Ascii<6>);
 
 impl AreaCode {
     /// Parses a six-digit code with a known province prefix.
@@ -33,7 +33,7 @@ impl AreaCode {
                 "the first two digits are not a province-level division",
             ));
         }
-        Ok(AreaCode(s.to_owned()))
+        Ok(AreaCode(Ascii::new(s).expect("6 digits")))
     }
 
     fn parse_stored(s: &str) -> Result<AreaCode, CodeError> {

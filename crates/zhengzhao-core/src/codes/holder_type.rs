@@ -1,4 +1,4 @@
-use super::{string_code, CodeError};
+use super::{string_code, Ascii, CodeError};
 
 /// The kind of holder a licence type is for (GB/T 36902 持证主体类别).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -38,7 +38,7 @@ impl HolderCategory {
 /// assert_eq!(HolderCodeType::parse("777").unwrap().name(), None);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct HolderCodeType(std::borrow::Cow<'static, str>);
+pub struct HolderCodeType(Ascii<3>);
 
 const KNOWN: [(&str, &str, HolderCategory); 8] = [
     ("001", "统一社会信用代码", HolderCategory::Organisation),
@@ -53,9 +53,9 @@ const KNOWN: [(&str, &str, HolderCategory); 8] = [
 
 impl HolderCodeType {
     /// 统一社会信用代码.
-    pub const USCC: HolderCodeType = HolderCodeType(std::borrow::Cow::Borrowed("001"));
+    pub const USCC: HolderCodeType = HolderCodeType(Ascii::from_bytes(*b"001"));
     /// 公民身份号码.
-    pub const ID_NUMBER: HolderCodeType = HolderCodeType(std::borrow::Cow::Borrowed("111"));
+    pub const ID_NUMBER: HolderCodeType = HolderCodeType(Ascii::from_bytes(*b"111"));
 
     /// Parses three digits.
     pub fn parse(s: &str) -> Result<HolderCodeType, CodeError> {
@@ -64,7 +64,7 @@ impl HolderCodeType {
                 value: s.to_owned(),
             });
         }
-        Ok(HolderCodeType(std::borrow::Cow::Owned(s.to_owned())))
+        Ok(HolderCodeType(Ascii::new(s).expect("3 digits")))
     }
 
     fn parse_stored(s: &str) -> Result<HolderCodeType, CodeError> {
@@ -92,7 +92,7 @@ impl HolderCodeType {
     pub fn name(&self) -> Option<&'static str> {
         KNOWN
             .iter()
-            .find(|(c, _, _)| *c == self.0)
+            .find(|(c, _, _)| *c == self.0.as_str())
             .map(|(_, n, _)| *n)
     }
 
@@ -100,7 +100,7 @@ impl HolderCodeType {
     pub fn category(&self) -> Option<HolderCategory> {
         KNOWN
             .iter()
-            .find(|(c, _, _)| *c == self.0)
+            .find(|(c, _, _)| *c == self.0.as_str())
             .map(|(_, _, k)| *k)
     }
 }

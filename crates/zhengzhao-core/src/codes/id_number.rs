@@ -1,4 +1,4 @@
-use super::{string_code, AreaCode, CodeError};
+use super::{string_code, AreaCode, Ascii, CodeError};
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK: &[u8; 11] = b"10X98765432";
@@ -16,7 +16,7 @@ const CHECK: &[u8; 11] = b"10X98765432";
 /// assert!(IdNumber::parse("110105194902300021").is_err()); // 30 February
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IdNumber(String);
+pub struct IdNumber(Ascii<18>);
 
 impl IdNumber {
     /// Parses and checks a number; see the type documentation.
@@ -56,9 +56,10 @@ impl IdNumber {
                 expected,
             });
         }
-        let mut normalised = s[..17].to_owned();
-        normalised.push(expected);
-        Ok(IdNumber(normalised))
+        // 17 digits and an ASCII last character: 18 bytes.
+        let mut normalised: [u8; 18] = b.try_into().expect("18 ASCII characters");
+        normalised[17] = expected as u8;
+        Ok(IdNumber(Ascii::from_bytes(normalised)))
     }
 
     fn parse_stored(s: &str) -> Result<IdNumber, CodeError> {

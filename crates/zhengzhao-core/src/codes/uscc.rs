@@ -1,4 +1,4 @@
-use super::{string_code, CodeError};
+use super::{string_code, Ascii, CodeError};
 
 /// The GB 32100-2015 alphabet: digits and capitals without I, O, S, V, Z.
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -38,7 +38,7 @@ fn well_formed(s: &str) -> bool {
 /// assert!(!pilot.is_check_valid());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uscc(String);
+pub struct Uscc(Ascii<18>);
 
 impl Uscc {
     /// Parses a code, requiring a matching check character.
@@ -60,7 +60,7 @@ impl Uscc {
     /// alphabet are checked.
     pub fn parse_legacy(s: &str) -> Result<Uscc, CodeError> {
         Self::check_legacy(s)?;
-        Ok(Uscc(s.to_owned()))
+        Ok(Uscc(Ascii::new(s).expect("18 ASCII characters")))
     }
 
     /// What [`Uscc::parse_legacy`] checks, without keeping the code.
@@ -117,7 +117,7 @@ impl Uscc {
         Self::parse_legacy(&s)?;
         s.pop();
         s.push(check_char(first17.as_bytes()));
-        Ok(Uscc(s))
+        Self::parse_legacy(&s)
     }
 
     /// The 6-digit 登记管理机关行政区划码 (positions 3–8).
