@@ -304,7 +304,7 @@ impl VerificationReport {
                 name: c.name.to_owned(),
                 outcome: outcome(c.outcome).to_owned(),
                 code: c.code.map(|c| c.name().to_owned()),
-                detail: c.detail.clone(),
+                detail: c.detail.to_string(),
             })
             .collect()
     }

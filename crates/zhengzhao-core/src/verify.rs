@@ -21,6 +21,7 @@
 //! [`Verifier::verify`] gives. Validated certificate paths are cached across calls, so verifying
 //! many licences of one issuer checks its chain once.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -66,7 +67,7 @@ pub struct Check {
     #[serde(serialize_with = "code_name")]
     pub code: Option<ErrorCode>,
     /// What was found, in words.
-    pub detail: String,
+    pub detail: Cow<'static, str>,
 }
 
 pub(crate) fn code_name<S: serde::Serializer>(
@@ -122,7 +123,7 @@ impl Report {
         }
     }
 
-    fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+    fn pass(&mut self, name: &'static str, detail: impl Into<Cow<'static, str>>) {
         self.checks.push(Check {
             name,
             outcome: Outcome::Passed,
@@ -131,7 +132,7 @@ impl Report {
         });
     }
 
-    fn skip(&mut self, name: &'static str, detail: impl Into<String>) {
+    fn skip(&mut self, name: &'static str, detail: impl Into<Cow<'static, str>>) {
         self.checks.push(Check {
             name,
             outcome: Outcome::Skipped,
@@ -140,7 +141,7 @@ impl Report {
         });
     }
 
-    fn fail(&mut self, name: &'static str, code: ErrorCode, detail: impl Into<String>) {
+    fn fail(&mut self, name: &'static str, code: ErrorCode, detail: impl Into<Cow<'static, str>>) {
         let detail = detail.into();
         if self.valid {
             self.valid = false;
@@ -156,7 +157,7 @@ impl Report {
     }
 
     /// A report whose `document` check failed, every other one skipped.
-    fn refused(code: ErrorCode, detail: impl Into<String>) -> Report {
+    fn refused(code: ErrorCode, detail: impl Into<Cow<'static, str>>) -> Report {
         let mut r = Report::new();
         r.fail("document", code, detail);
         r.skip_rest();
@@ -173,7 +174,7 @@ impl Report {
     }
 
     /// The `document` and `identifier` checks passed for `licence`.
-    fn pass_licence(&mut self, licence: &Licence, what: &str) {
+    fn pass_licence(&mut self, licence: &Licence, what: &'static str) {
         self.pass("document", what);
         self.warnings.extend(
             licence
@@ -536,7 +537,7 @@ impl Verifier {
     fn licence_checks(
         &self,
         doc: &Value,
-        what: &str,
+        what: &'static str,
         r: &mut Report,
     ) -> Result<(Licence, Option<StatusEntry>), ()> {
         // The identifier first, so that a mistyped one gets its own code.
