@@ -515,17 +515,32 @@ fn parse_version(s: &str) -> Result<u16, IdError> {
 ///
 /// Callers pass segments already restricted to `[0-9A-Z]`.
 pub fn check_char(segments: &[&str]) -> char {
-    let mut p: u32 = 36;
+    let mut p = 36;
     for c in segments.iter().flat_map(|s| s.bytes()) {
-        let v = u32::from(VALUES[c as usize]);
-        let mut s = (p + v) % 36;
-        if s == 0 {
-            s = 36;
-        }
-        p = (2 * s) % 37;
+        p = STEP[p as usize][VALUES[c as usize] as usize];
     }
     ALPHABET[((37 - p) % 36) as usize] as char
 }
+
+/// One step of MOD 37,36 as a table, `STEP[p][v]`: ((p + v) mod 36, with 0 as 36) × 2 mod 37.
+/// A lookup a character instead of two divisions: identifiers are checked on every read.
+const STEP: [[u8; 36]; 37] = {
+    let mut t = [[0; 36]; 37];
+    let mut p = 0;
+    while p < 37 {
+        let mut v = 0;
+        while v < 36 {
+            let s = match (p + v) % 36 {
+                0 => 36,
+                s => s,
+            };
+            t[p][v] = (2 * s % 37) as u8;
+            v += 1;
+        }
+        p += 1;
+    }
+    t
+};
 
 impl fmt::Display for LicenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
