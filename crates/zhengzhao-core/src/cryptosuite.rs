@@ -39,8 +39,17 @@ pub trait Cryptosuite: Send + Sync + 'static {
     /// The length of a signature in bytes.
     fn signature_len(&self) -> usize;
 
+    /// The suite's hash (SHA-256, SM3) of text given in pieces, read one after the other.
+    fn digest(&self, pieces: &[&[u8]]) -> [u8; 32];
+
     /// `H(proof config) ‖ H(document)` over their canonical forms.
-    fn hash_data(&self, canonical_proof_config: &[u8], canonical_document: &[u8]) -> Vec<u8>;
+    fn hash_data(&self, canonical_proof_config: &[u8], canonical_document: &[u8]) -> Vec<u8> {
+        [
+            self.digest(&[canonical_proof_config]),
+            self.digest(&[canonical_document]),
+        ]
+        .concat()
+    }
 
     /// Checks one signature: a key of the suite's algorithm, and the key's verdict.
     fn verify(&self, check: &Check<'_>) -> bool {
@@ -97,11 +106,16 @@ pub fn for_algorithm(algorithm: Algorithm) -> Option<&'static dyn Cryptosuite> {
     ALL.iter().copied().find(|s| s.algorithm() == algorithm)
 }
 
-fn sha256_pair(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(&Sha256::digest(a));
-    out.extend_from_slice(&Sha256::digest(b));
-    out
+fn sha256(pieces: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    pieces.iter().for_each(|p| h.update(p));
+    h.finalize().into()
+}
+
+fn sm3(pieces: &[&[u8]]) -> [u8; 32] {
+    let mut h = sm3::Sm3::new();
+    pieces.iter().for_each(|p| h.update(p));
+    h.finalize().into()
 }
 
 impl Cryptosuite for EddsaJcs2022 {
@@ -114,8 +128,8 @@ impl Cryptosuite for EddsaJcs2022 {
     fn signature_len(&self) -> usize {
         64
     }
-    fn hash_data(&self, proof_config: &[u8], document: &[u8]) -> Vec<u8> {
-        sha256_pair(proof_config, document)
+    fn digest(&self, pieces: &[&[u8]]) -> [u8; 32] {
+        sha256(pieces)
     }
     fn verify_batch(&self, checks: &[Check<'_>]) -> Vec<bool> {
         crate::ed25519_batch::verify(checks)
@@ -132,8 +146,8 @@ impl Cryptosuite for EcdsaJcs2019 {
     fn signature_len(&self) -> usize {
         64
     }
-    fn hash_data(&self, proof_config: &[u8], document: &[u8]) -> Vec<u8> {
-        sha256_pair(proof_config, document)
+    fn digest(&self, pieces: &[&[u8]]) -> [u8; 32] {
+        sha256(pieces)
     }
 }
 
@@ -147,10 +161,7 @@ impl Cryptosuite for Sm2Jcs2024 {
     fn signature_len(&self) -> usize {
         crate::sm2::SIGNATURE_LEN
     }
-    fn hash_data(&self, proof_config: &[u8], document: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
-        out.extend_from_slice(&crate::sm2::sm3(proof_config));
-        out.extend_from_slice(&crate::sm2::sm3(document));
-        out
+    fn digest(&self, pieces: &[&[u8]]) -> [u8; 32] {
+        sm3(pieces)
     }
 }

@@ -238,10 +238,11 @@ pub(crate) fn prepare_from<J: jcs::JsonRead>(doc: &J) -> Result<Prepared, ProofE
             ));
         }
     }
-    let hash_data = suite.hash_data(
-        &proof.canonical_without("proofValue"),
-        &doc.canonical_without("proof"),
-    );
+    let hash_data = [
+        suite.digest(&proof.canonical_without("proofValue").as_slices()),
+        suite.digest(&doc.canonical_without("proof").as_slices()),
+    ]
+    .concat();
     Ok(Prepared {
         suite,
         verification_method,
