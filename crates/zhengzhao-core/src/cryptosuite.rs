@@ -42,15 +42,6 @@ pub trait Cryptosuite: Send + Sync + 'static {
     /// The suite's hash (SHA-256, SM3) of text given in pieces, read one after the other.
     fn digest(&self, pieces: &[&[u8]]) -> [u8; 32];
 
-    /// `H(proof config) ‖ H(document)` over their canonical forms.
-    fn hash_data(&self, canonical_proof_config: &[u8], canonical_document: &[u8]) -> Vec<u8> {
-        [
-            self.digest(&[canonical_proof_config]),
-            self.digest(&[canonical_document]),
-        ]
-        .concat()
-    }
-
     /// Checks one signature: a key of the suite's algorithm, and the key's verdict.
     fn verify(&self, check: &Check<'_>) -> bool {
         check.public_key.algorithm() == self.algorithm()
@@ -62,6 +53,23 @@ pub trait Cryptosuite: Send + Sync + 'static {
     /// equation (`docs/ed25519-policy.md`).
     fn verify_batch(&self, checks: &[Check<'_>]) -> Vec<bool> {
         checks.iter().map(|c| self.verify(c)).collect()
+    }
+}
+
+impl dyn Cryptosuite {
+    /// `H(proof config) ‖ H(document)` over their canonical forms, each given in pieces read one
+    /// after the other: what a proof signs. Not a trait method, so that signing and verifying
+    /// derive it from [`Cryptosuite::digest`] the same way for every suite.
+    pub fn hash_data(
+        &self,
+        canonical_proof_config: &[&[u8]],
+        canonical_document: &[&[u8]],
+    ) -> Vec<u8> {
+        [
+            self.digest(canonical_proof_config),
+            self.digest(canonical_document),
+        ]
+        .concat()
     }
 }
 

@@ -278,7 +278,7 @@ impl fmt::Display for IssuerCode {
 /// assert_eq!(err.segment(), Segment::Check);
 /// assert!(err.to_string().contains("expected 'F'"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LicenceId {
     text: String,
     type_code: TypeCode,
@@ -541,6 +541,13 @@ const STEP: [[u8; 36]; 37] = {
     }
     t
 };
+
+impl fmt::Debug for LicenceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every part is read from the text.
+        f.debug_tuple("LicenceId").field(&self.text).finish()
+    }
+}
 
 impl fmt::Display for LicenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -106,8 +106,8 @@ pub fn sign(
     }
     // Neither holds the member left out: a proof was refused above, its value comes below.
     let hash = options.suite.hash_data(
-        &jcs::canonicalize_object_without(&config, "proofValue"),
-        &jcs::canonicalize_object_without(&doc, "proof"),
+        &[&jcs::canonicalize_object_without(&config, "proofValue")],
+        &[&jcs::canonicalize_object_without(&doc, "proof")],
     );
     let signature = signer
         .sign(&hash)
@@ -238,11 +238,10 @@ pub(crate) fn prepare_from<J: jcs::JsonRead>(doc: &J) -> Result<Prepared, ProofE
             ));
         }
     }
-    let hash_data = [
-        suite.digest(&proof.canonical_without("proofValue").as_slices()),
-        suite.digest(&doc.canonical_without("proof").as_slices()),
-    ]
-    .concat();
+    let hash_data = suite.hash_data(
+        &proof.canonical_without("proofValue").as_slices(),
+        &doc.canonical_without("proof").as_slices(),
+    );
     Ok(Prepared {
         suite,
         verification_method,

@@ -52,7 +52,7 @@ fn eddsa_jcs_2022_reproduces_every_intermediate_value() {
     let (k, _) = key();
     let unsigned = json("unsigned.json");
     let config = json("eddsa-jcs-2022/proofConfigJCS.json");
-    let suite = &cryptosuite::EDDSA_JCS_2022;
+    let suite: &dyn Cryptosuite = &cryptosuite::EDDSA_JCS_2022;
 
     let canon_doc = jcs::canonicalize_value(&unsigned);
     assert_eq!(
@@ -64,7 +64,7 @@ fn eddsa_jcs_2022_reproduces_every_intermediate_value() {
         String::from_utf8(canon_proof.clone()).unwrap(),
         read("eddsa-jcs-2022/proofCanonJCS.txt")
     );
-    let hash = suite.hash_data(&canon_proof, &canon_doc);
+    let hash = suite.hash_data(&[&canon_proof], &[&canon_doc]);
     assert_eq!(hex(&hash[..32]), read("eddsa-jcs-2022/proofHashJCS.txt"));
     assert_eq!(hex(&hash[32..]), read("eddsa-jcs-2022/docHashJCS.txt"));
     assert_eq!(hex(&hash), read("eddsa-jcs-2022/combinedHashJCS.txt"));

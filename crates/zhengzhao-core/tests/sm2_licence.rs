@@ -6,7 +6,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 use zhengzhao_core::codes::Uscc;
 use zhengzhao_core::credential;
-use zhengzhao_core::cryptosuite::{self, Cryptosuite};
+use zhengzhao_core::cryptosuite;
 use zhengzhao_core::identifier::TypeCode;
 use zhengzhao_core::jcs;
 use zhengzhao_core::keys::{Algorithm, SigningKey};
@@ -127,9 +127,14 @@ fn the_suite_is_found_by_name_and_algorithm() {
         "sm2-jcs-2024"
     );
     // hashData is SM3 of each part, not SHA-256.
-    let h = s.hash_data(b"{}", b"[]");
+    let h = s.hash_data(&[b"{}"], &[b"[]"]);
     assert_eq!(h, [sm2::sm3(b"{}"), sm2::sm3(b"[]")].concat());
-    assert_ne!(h, cryptosuite::ECDSA_JCS_2019.hash_data(b"{}", b"[]"));
+    assert_ne!(
+        h,
+        cryptosuite::for_algorithm(Algorithm::P256)
+            .unwrap()
+            .hash_data(&[b"{}"], &[b"[]"])
+    );
 }
 
 #[test]
