@@ -60,6 +60,7 @@ def _doubles_near_the_edges():
     specials = [
         5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e21, 1e-7, 9007199254740992.0,
         9007199254740993.0, 0.1, 1 / 3, -0.0, 123456789012345680000.0, 4.35, 333333333.3333332,
+        562949953421312.2,  # two shortest forms equally near: the even one (found by hypothesis)
     ]
     bits = st.integers(0, 2**64 - 1).map(lambda b: struct.unpack("<d", struct.pack("<Q", b))[0])
     return st.one_of(st.sampled_from(specials), bits.filter(math.isfinite), st.floats(allow_nan=False, allow_infinity=False))
