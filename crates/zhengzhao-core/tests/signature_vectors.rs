@@ -17,6 +17,16 @@ fn ed25519_verify(public: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     PublicKey::from_raw(Algorithm::Ed25519, public).is_ok_and(|k| k.verify(msg, sig))
 }
 
+/// The single verdicts of `items`, once the batch call is checked to give exactly them.
+fn single_verdicts_of_the_batch(items: &[(&[u8], &[u8], &[u8])], case: &str) -> Vec<bool> {
+    let single: Vec<bool> = items
+        .iter()
+        .map(|(k, m, s)| ed25519_verify(k, m, s))
+        .collect();
+    assert_eq!(ed25519_batch(items), single, "{case}");
+    single
+}
+
 /// The same through the suite's batch call (keys that are not points are left out, rejected).
 fn ed25519_batch(items: &[(&[u8], &[u8], &[u8])]) -> Vec<bool> {
     let keys: Vec<Option<PublicKey>> = items
@@ -345,11 +355,7 @@ fn keys_with_a_small_order_component_get_single_verdicts_in_batches() {
             .zip(&sigs)
             .map(|(m, (k, s))| (&k[..], &m[..], &s[..]))
             .collect();
-        let single: Vec<bool> = items
-            .iter()
-            .map(|(k, m, s)| ed25519_verify(k, m, s))
-            .collect();
-        assert_eq!(ed25519_batch(&items), single, "T{ti}");
+        let single = single_verdicts_of_the_batch(&items, &format!("T{ti}"));
         // Some signatures by the mixed key verify (k happened to clear T), most do not.
         let by_mixed: Vec<bool> = (0..48).filter(|i| i % 3 != 0).map(|i| single[i]).collect();
         assert!(
@@ -396,11 +402,7 @@ fn changed_signatures_in_batches_get_single_verdicts() {
             .iter()
             .map(|(k, m, s)| (&k[..], &m[..], &s[..]))
             .collect();
-        let single: Vec<bool> = refs
-            .iter()
-            .map(|(k, m, s)| ed25519_verify(k, m, s))
-            .collect();
-        assert_eq!(ed25519_batch(&refs), single, "round {round}");
+        let single = single_verdicts_of_the_batch(&refs, &format!("round {round}"));
         assert_eq!(
             single.iter().filter(|v| !**v).count() > 0,
             round % 4 > 0,
